@@ -1,0 +1,5 @@
+export * from './keys.js';
+export * from './spec.js';
+export * from './load.js';
+export * from './file.js';
+export * from './logger.js';
