@@ -80,11 +80,20 @@ export const SPEC = {
     enabled: bool('NICSCOPE_API', true, 'serve the REST and WebSocket API in this process'),
     host: str('NICSCOPE_API_HOST', '127.0.0.1', 'address the API listens on', { pattern: HOSTPORT, expected: 'a host name or IP address' }),
     port: int('NICSCOPE_API_PORT', 8470, 0, 65535, 'TCP port of the API'),
-    cors: list('NICSCOPE_API_CORS', [], 'origins allowed by CORS (empty: CORS off)'),
+    cors: list('NICSCOPE_API_CORS', [], 'origins allowed by CORS (empty: CORS off)', {
+      item: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/,
+      expected: 'a comma-separated list of origins like https://grafana.example:3000',
+    }),
     rateLimit: int('NICSCOPE_API_RATE_LIMIT', 600, 1, 1_000_000, 'requests per minute per token'),
+    maxRangeDays: int('NICSCOPE_API_MAX_RANGE_DAYS', 31, 1, 3650, 'longest time range one REST query may cover, days'),
+    maxRows: int('NICSCOPE_API_MAX_ROWS', 10_000, 1, 1_000_000, 'most rows one REST query may return'),
   },
   live: {
     queueSize: int('NICSCOPE_LIVE_QUEUE', 4096, 16, 1_000_000, 'messages queued per WebSocket client before drops'),
+    slowCloseMs: int('NICSCOPE_LIVE_SLOW_CLOSE_MS', 5000, 100, 600_000, 'a WebSocket client whose queue stays full this long is closed'),
+    rawMaxBytes: int('NICSCOPE_LIVE_RAW_MAX_BYTES', 256, 0, 65_536, 'captured bytes sent per frame when a subscription asks for raw'),
+    maxSubscriptions: int('NICSCOPE_LIVE_MAX_SUBSCRIPTIONS', 16, 1, 1024, 'subscriptions per WebSocket connection'),
+    pingIntervalS: int('NICSCOPE_LIVE_PING_S', 30, 1, 3600, 'WebSocket ping interval; a client missing two pongs is closed'),
   },
 } as const;
 
