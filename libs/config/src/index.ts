@@ -3,3 +3,4 @@ export * from './spec.js';
 export * from './load.js';
 export * from './file.js';
 export * from './logger.js';
+export * from './doc.js';
