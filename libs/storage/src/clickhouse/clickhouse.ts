@@ -1,0 +1,157 @@
+/**
+ * The one adapter over @clickhouse/client for every connection: a ClickHouse server over HTTP(S)
+ * with user and password, or chDB embedded in this process (chdb/connection passed as the client's
+ * `connection`). Services never hold a client; they call this class.
+ *
+ * Inserts use RowBinary (see docs/decisions/0400-storage-insert-format.md). Over HTTP the bytes are
+ * the request body of `INSERT … FORMAT RowBinary` (client.exec). chDB's connection turns request
+ * bodies into UTF-8 text, which would corrupt binary data, so in embedded mode the bytes are staged
+ * in a file and inserted with `INSERT … FROM INFILE … FORMAT RowBinary` — the same SQL statement
+ * and settings, through the same client.
+ */
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { classify, StorageError } from './errors.js';
+
+export interface ClickHouseOptions {
+  /** '' = embedded chDB under `dataDir/chdb`. */
+  url: string;
+  user: string;
+  password: string;
+  requestTimeoutMs: number;
+  dataDir: string;
+}
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+/** chDB binds one data directory per process. */
+let chdbPathInUse: string | undefined;
+let chdbUsers = 0;
+
+export class ClickHouse {
+  readonly kind: 'chdb' | 'http';
+  /** Names the database in messages: "embedded chDB at …" / "ClickHouse at http://…". */
+  readonly target: string;
+  private readonly client: ClickHouseClient;
+  private readonly stagingDir: string | undefined;
+  private stageSeq = 0;
+  private closed = false;
+
+  private constructor(kind: 'chdb' | 'http', target: string, client: ClickHouseClient, stagingDir?: string) {
+    this.kind = kind;
+    this.target = target;
+    this.client = client;
+    this.stagingDir = stagingDir;
+  }
+
+  static open(opts: ClickHouseOptions): ClickHouse {
+    if (opts.url === '') {
+      const path = resolve(opts.dataDir, 'chdb');
+      if (chdbPathInUse !== undefined && chdbPathInUse !== path) {
+        throw new StorageError(
+          'config',
+          `embedded chDB is already open at ${chdbPathInUse} in this process; chDB allows one data directory per process (asked: ${path})`,
+          false,
+        );
+      }
+      mkdirSync(path, { recursive: true });
+      const staging = resolve(opts.dataDir, 'chdb-staging');
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      // chdb types its Connection against its own copy of client-common; the shapes are the same.
+      const connection = createChdbConnection({ path }) as unknown as ClientConnection;
+      const client = createClient({ connection });
+      chdbPathInUse = path;
+      chdbUsers++;
+      return new ClickHouse('chdb', `embedded chDB at ${path}`, client, staging);
+    }
+    let u: URL;
+    try {
+      u = new URL(opts.url);
+    } catch {
+      throw new StorageError('config', `clickhouse.url ${JSON.stringify(opts.url)} is not a URL`, false);
+    }
+    const client = createClient({
+      url: opts.url,
+      username: opts.user,
+      password: opts.password,
+      request_timeout: opts.requestTimeoutMs,
+      compression: { request: false, response: false },
+      keep_alive: { enabled: true },
+    });
+    u.password = '';
+    u.username = '';
+    return new ClickHouse('http', `ClickHouse at ${u.origin}`, client);
+  }
+
+  /** Checks that the database answers a query; throws a StorageError that says why not. */
+  async ping(): Promise<void> {
+    await this.query<{ one: number }>('SELECT 1 AS one', 'answering a ping');
+  }
+
+  async command(sql: string, settings?: ClickHouseSettings): Promise<void> {
+    try {
+      await this.client.command({ query: sql, clickhouse_settings: settings });
+    } catch (err) {
+      throw classify(err, this.target, `running ${sql.split('\n')[0]!.slice(0, 80)}`);
+    }
+  }
+
+  async query<T>(sql: string, what = 'running a query'): Promise<T[]> {
+    try {
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      return await rs.json<T>();
+    } catch (err) {
+      throw classify(err, this.target, what);
+    }
+  }
+
+  /**
+   * Inserts RowBinary bytes into `table` (qualified name) with the given columns, carrying the
+   * batch's deduplication token so that a retry or a replay of the same batch is a no-op.
+   */
+  async insertRowBinary(table: string, columns: readonly string[], bytes: Uint8Array, token: string): Promise<void> {
+    const cols = columns.map((c) => `\`${c}\``).join(', ');
+    const settings: ClickHouseSettings = { insert_deduplication_token: token, insert_deduplicate: 1 };
+    const what = `inserting ${bytes.byteLength} bytes into ${table}`;
+    if (this.kind === 'chdb') {
+      const file = join(this.stagingDir!, `${process.pid}-${++this.stageSeq}.rowbinary`);
+      try {
+        writeFileSync(file, bytes);
+        await this.client.command({
+          query: `INSERT INTO ${table} (${cols}) FROM INFILE '${file.replace(/'/g, "\\'")}' FORMAT RowBinary`,
+          clickhouse_settings: settings,
+        });
+      } catch (err) {
+        throw classify(err, this.target, what);
+      } finally {
+        rmSync(file, { force: true });
+      }
+      return;
+    }
+    try {
+      const body = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], {
+        objectMode: false,
+      });
+      const res = await this.client.exec({
+        query: `INSERT INTO ${table} (${cols}) FORMAT RowBinary`,
+        values: body,
+        clickhouse_settings: settings,
+      });
+      // The response body is empty; drain it so the socket returns to the pool.
+      for await (const _ of res.stream) void _;
+    } catch (err) {
+      throw classify(err, this.target, what);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+    if (this.kind === 'chdb' && --chdbUsers === 0) chdbPathInUse = undefined;
+  }
+}

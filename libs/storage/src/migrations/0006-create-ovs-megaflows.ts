@@ -1,0 +1,4 @@
+import { ovsMegaflows } from '../schema/index.js';
+import { createTableStep } from './migration.js';
+
+export default createTableStep(6, 'create-ovs-megaflows', ovsMegaflows);

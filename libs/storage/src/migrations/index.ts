@@ -1,0 +1,32 @@
+/** Every migration, in order. Files are never renumbered or edited once merged; add the next number. */
+import { type Migration } from './migration.js';
+import m0001 from './0001-create-flows.js';
+import m0002 from './0002-create-frames.js';
+import m0003 from './0003-create-interface-counters.js';
+import m0004 from './0004-create-ovs-datapath.js';
+import m0005 from './0005-create-ovs-ports.js';
+import m0006 from './0006-create-ovs-megaflows.js';
+import m0007 from './0007-create-inventory.js';
+import m0008 from './0008-create-collector-health.js';
+import m0009 from './0009-create-alerts.js';
+import m0010 from './0010-create-flows-1m.js';
+import m0011 from './0011-create-flows-1h.js';
+import m0012 from './0012-modify-ttl.js';
+
+export const MIGRATIONS: readonly Migration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+  m0010,
+  m0011,
+  m0012,
+];
+
+export * from './migration.js';
+export * from './runner.js';

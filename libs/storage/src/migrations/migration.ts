@@ -1,0 +1,85 @@
+/**
+ * A migration step converges: it looks at system.tables / system.columns, does what is missing and
+ * returns 'applied', or finds nothing to do and returns 'skipped'. Every step runs at every start,
+ * so a database that drifted (a table dropped by hand) is repaired, and a second run applies 0.
+ */
+import { type ClickHouse } from '../clickhouse/clickhouse.js';
+import { localName, mvName, tableStatements, createRollupViewDdl, type DdlOptions } from '../schema/ddl.js';
+import { type TableDef } from '../schema/table.js';
+
+export type StepResult = 'applied' | 'skipped';
+
+export interface MigrationContext {
+  readonly ch: ClickHouse;
+  readonly ddl: DdlOptions;
+  tableExists(name: string): Promise<boolean>;
+  columnExists(table: string, column: string): Promise<boolean>;
+  /** Runs DDL (already carrying ON CLUSTER when needed). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Migration {
+  readonly version: number;
+  /** `<verb>-<object>`, as in the file name. */
+  readonly name: string;
+  up(ctx: MigrationContext): Promise<StepResult>;
+}
+
+export const lit = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function makeContext(ch: ClickHouse, ddl: DdlOptions): MigrationContext {
+  return {
+    ch,
+    ddl,
+    async tableExists(name) {
+      const r = await ch.query<{ n: string | number }>(
+        `SELECT count() AS n FROM system.tables WHERE database = ${lit(ddl.database)} AND name = ${lit(name)}`,
+        `looking for table ${name}`,
+      );
+      return Number(r[0]?.n ?? 0) > 0;
+    },
+    async columnExists(table, column) {
+      const r = await ch.query<{ n: string | number }>(
+        `SELECT count() AS n FROM system.columns WHERE database = ${lit(ddl.database)} AND table = ${lit(table)} AND name = ${lit(column)}`,
+        `looking for column ${table}.${column}`,
+      );
+      return Number(r[0]?.n ?? 0) > 0;
+    },
+    exec: (sql) => ch.command(sql),
+  };
+}
+
+/** A step that creates a table (and in cluster mode its Distributed table) when missing. */
+export function createTableStep(version: number, name: string, t: TableDef): Migration {
+  return {
+    version,
+    name,
+    async up(ctx) {
+      const names = ctx.ddl.cluster ? [localName(t, ctx.ddl), t.name] : [t.name];
+      const stmts = tableStatements(t, ctx.ddl);
+      let applied = false;
+      for (let i = 0; i < names.length; i++) {
+        if (await ctx.tableExists(names[i]!)) continue;
+        await ctx.exec(stmts[i]!);
+        applied = true;
+      }
+      return applied ? 'applied' : 'skipped';
+    },
+  };
+}
+
+/** A step that creates a flow rollup table and the materialized view that fills it. */
+export function createRollupStep(version: number, name: string, rollup: TableDef): Migration {
+  const table = createTableStep(version, name, rollup);
+  return {
+    version,
+    name,
+    async up(ctx) {
+      const t = await table.up(ctx);
+      const view = localName(mvName(rollup), ctx.ddl);
+      if (await ctx.tableExists(view)) return t;
+      await ctx.exec(createRollupViewDdl(rollup, ctx.ddl));
+      return 'applied';
+    },
+  };
+}

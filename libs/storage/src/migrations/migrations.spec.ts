@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouse } from '../clickhouse/clickhouse.js';
+import { type DdlOptions } from '../schema/ddl.js';
+import { MIGRATIONS, migrate, migrationId } from './index.js';
+
+const ddl: DdlOptions = { database: 'mig_test', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 };
+
+describe(migrate.name, () => {
+  let dir: string;
+  let ch: ClickHouse;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nicscope-mig-'));
+    ch = ClickHouse.open({ url: '', user: '', password: '', requestTimeoutMs: 30_000, dataDir: dir });
+  });
+  afterAll(async () => {
+    await ch.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists one migration per file, numbered 0001.. without gaps, named as the file', () => {
+    const files = readdirSync(__dirname)
+      .filter((f) => /^\d{4}-.*\.ts$/.test(f) && !f.endsWith('.spec.ts'))
+      .sort();
+    expect(files.map((f) => f.replace(/\.ts$/, ''))).toEqual(MIGRATIONS.map(migrationId));
+  });
+
+  it('applies every step on an empty database, then 0 on a second run', async () => {
+    const first = await migrate(ch, ddl, { collector: 't', migrations: MIGRATIONS });
+    expect(first.applied).toEqual(MIGRATIONS.filter((m) => m.name !== 'modify-ttl').map(migrationId));
+    const second = await migrate(ch, ddl, { collector: 't', migrations: MIGRATIONS });
+    expect(second.applied).toEqual([]);
+    expect(second.skipped).toBe(MIGRATIONS.length);
+    const rows = await ch.query<{ n: string }>('SELECT count() AS n FROM mig_test.schema_migrations');
+    expect(Number(rows[0]!.n)).toBe(first.applied.length);
+  });
+
+  it('changes the TTL of raw tables when storage.ttlRawDays changes, and only then', async () => {
+    const r = await migrate(ch, { ...ddl, ttlRawDays: 3 }, { collector: 't', migrations: MIGRATIONS });
+    expect(r.applied).toEqual(['0012-modify-ttl']);
+    const q = await ch.query<{ q: string }>(
+      "SELECT create_table_query AS q FROM system.tables WHERE database = 'mig_test' AND name = 'flows'",
+    );
+    expect(q[0]!.q).toContain('toIntervalDay(3)');
+    expect((await migrate(ch, { ...ddl, ttlRawDays: 3 }, { collector: 't', migrations: MIGRATIONS })).applied).toEqual(
+      [],
+    );
+  });
+
+  it('recreates a table dropped by hand and nothing else', async () => {
+    await ch.command('DROP TABLE mig_test.alerts');
+    const r = await migrate(ch, { ...ddl, ttlRawDays: 3 }, { collector: 't', migrations: MIGRATIONS });
+    expect(r.applied).toEqual(['0009-create-alerts']);
+  });
+});

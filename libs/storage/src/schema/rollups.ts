@@ -1,0 +1,31 @@
+import { col } from './column.js';
+import { defineTable, type TableDef } from './table.js';
+
+function rollup(name: string, doc: string): TableDef {
+  return defineTable({
+    name,
+    doc,
+    timeColumn: 'ts',
+    ttl: 'rollup',
+    engine: 'SummingMergeTree',
+    sumColumns: ['packets', 'bytes', 'flows'],
+    columns: [
+      col('ts', 'DateTime', 'start of the bucket', { orderBy: 2 }),
+      col('iface', 'LowCardinality', 'interface', { orderBy: 1 }),
+      col('proto', 'UInt8', 'IP protocol', { orderBy: 3 }),
+      col('src_ip', 'IPv6', 'initiator', { orderBy: 4 }),
+      col('dst_ip', 'IPv6', 'responder', { orderBy: 5 }),
+      col('vlan', 'UInt16', 'VLAN', { orderBy: 6 }),
+      col('collector', 'LowCardinality', 'collector', { orderBy: 7 }),
+      col('packets', 'UInt64', 'packets, both directions'),
+      col('bytes', 'UInt64', 'bytes, both directions'),
+      col('flows', 'UInt64', 'flows that ended in the bucket'),
+    ],
+  });
+}
+
+/** Flows per interface, protocol and talker pair, per minute and per hour (filled by materialized views). */
+export const flows1m = rollup('flows_1m', 'flows per interface, protocol and talker pair per minute');
+export const flows1h = rollup('flows_1h', 'flows per interface, protocol and talker pair per hour');
+
+export const ROLLUP_BUCKET: Record<string, string> = { flows_1m: 'toStartOfMinute', flows_1h: 'toStartOfHour' };
