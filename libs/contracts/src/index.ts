@@ -1,1 +1,3 @@
-export {};
+export * from './live.js';
+export * from './api-ws.js';
+export * from './api-rest.js';
