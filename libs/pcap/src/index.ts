@@ -4,6 +4,7 @@ export { PcapError } from './errors.js';
 export { OfflineCapture, type OfflineOptions } from './offline.js';
 export { LiveCapture, LIVE_DEFAULTS, type LiveOptions, type CaptureStats, type Direction } from './live.js';
 export { BpfFilter } from './filter.js';
+export { CaptureSession, fileForInterface, type SessionOptions, type SessionInterface } from './session.js';
 export { PcapWriter, type PcapWriterOptions } from './writer.js';
 export { sniffHeader, sniffFile, type TsPrecision, type FileFormat } from './file-format.js';
 export { loadAddon, findProjectRoot } from './native.js';

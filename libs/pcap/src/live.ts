@@ -4,7 +4,7 @@
  * Promiscuous mode is the packet socket's membership (PACKET_MR_PROMISC, what libpcap does on
  * Linux): the kernel takes it back when the socket closes, even when the process is SIGKILLed.
  */
-import { MutableBatch, batchBufferSize, type PacketBatch } from './batch.js';
+import { LinkType, MutableBatch, batchBufferSize, type PacketBatch } from './batch.js';
 import { PcapError, wrapNative } from './errors.js';
 import { loadAddon, type NativeHandle } from './native.js';
 
@@ -24,6 +24,11 @@ export interface LiveOptions {
   immediate?: boolean;
   filter?: string;
   direction?: Direction;
+  /**
+   * Link type to ask for (pcap_set_datalink). Default: LINUX_SLL2 on `any` (it carries the
+   * interface index of each packet, as tcpdump picks it), the device's own type elsewhere.
+   */
+  linkType?: number;
 }
 
 export interface CaptureStats {
@@ -89,6 +94,7 @@ export class LiveCapture {
         timeoutMs,
         immediate: opts.immediate ?? false,
         direction: opts.direction ?? 'inout',
+        dataLink: opts.linkType ?? (opts.device === 'any' ? LinkType.LINUX_SLL2 : -1),
       }),
     );
     const cap = new LiveCapture(opts.device, h, { promisc, timeoutMs });

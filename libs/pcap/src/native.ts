@@ -15,6 +15,8 @@ export interface NativeLiveOptions {
   timeoutMs: number;
   immediate: boolean;
   direction: string;
+  /** DLT to select with pcap_set_datalink, -1 = the device's default. */
+  dataLink: number;
 }
 
 export interface NativeInfo {

@@ -1,5 +1,7 @@
 /** Every subcommand, in the order `nicscope --help` lists them. Add one line per new command. */
 import { type RegisterCommand } from '../context.js';
 import { registerConfig } from './config.command.js';
+import { registerCapture } from './capture.command.js';
+import { registerInterfaces } from './interfaces.command.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerConfig];
+export const COMMANDS: readonly RegisterCommand[] = [registerConfig, registerInterfaces, registerCapture];

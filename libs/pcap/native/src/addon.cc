@@ -107,6 +107,7 @@ class Handle : public Napi::ObjectWrap<Handle> {
     const int timeoutMs = o.Get("timeoutMs").ToNumber().Int32Value();
     const bool immediate = o.Get("immediate").ToBoolean().Value();
     const std::string direction = o.Get("direction").ToString().Utf8Value();
+    const int dataLink = o.Get("dataLink").ToNumber().Int32Value();
 
     char errbuf[PCAP_ERRBUF_SIZE] = {0};
     pcap_t* p = pcap_create(device.c_str(), errbuf);
@@ -144,6 +145,11 @@ class Handle : public Napi::ObjectWrap<Handle> {
       if (detail && *detail) warning_ += std::string(": ") + detail;
     }
     if (!nanoTs_) nanoTs_ = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    if (dataLink >= 0 && dataLink != pcap_datalink(p) && pcap_set_datalink(p, dataLink) != 0) {
+      std::string msg = std::string("link type ") + std::to_string(dataLink) + " on \"" + device + "\": " + pcap_geterr(p);
+      pcap_close(p);
+      return ThrowError(env, msg);
+    }
     if (!direction.empty() && direction != "inout") {
       const pcap_direction_t d = direction == "in" ? PCAP_D_IN : PCAP_D_OUT;
       if (pcap_setdirection(p, d) != 0) {

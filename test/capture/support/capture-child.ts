@@ -1,0 +1,54 @@
+/**
+ * A capture process for the tests: runs a CaptureSession (libs/pcap) inside a network namespace
+ * (started with `ip netns exec`), prints `{"event":"ready"}` once capturing, and on SIGTERM (or
+ * when COUNT is reached) drains, closes and prints `{"event":"done", ...}` with its counters and
+ * the kernel statistics. Option stallMs blocks the event loop once, on the first batch, to stall
+ * the consumer. Transpiled by child.ts; never imported by the tests themselves.
+ */
+import { CaptureSession, type SessionOptions } from '@nicscope/pcap';
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as Omit<SessionOptions, 'onBatch' | 'onDone'> & { stallMs?: number };
+let stalled = false;
+let finishing = false;
+const session = new CaptureSession({
+  ...opts,
+  onBatch: () => {
+    if (opts.stallMs && !stalled) {
+      stalled = true;
+      process.stdout.write(JSON.stringify({ event: 'stalling' }) + '\n');
+      const end = Date.now() + opts.stallMs;
+      while (Date.now() < end) {
+        /* a consumer that does not come back */
+      }
+    }
+  },
+  onDone: () => void finish(),
+});
+
+async function finish(): Promise<void> {
+  if (finishing) return;
+  finishing = true;
+  if (!session.finished) await session.drain();
+  const stats = session.stats();
+  const result = session.interfaces.map((i, k) => ({
+    device: i.device,
+    linkType: i.capture.linkType,
+    packets: i.packets,
+    bytes: i.bytes,
+    backwards: i.backwards,
+    first: [i.firstSec, i.firstNsec],
+    last: [i.lastSec, i.lastNsec],
+    batches: i.capture.batches,
+    error: i.error,
+    stats: stats[k]?.stats,
+  }));
+  session.close();
+  process.stdout.write(JSON.stringify({ event: 'done', interfaces: result }) + '\n', () => process.exit(0));
+}
+
+process.on('SIGTERM', () => void finish());
+process.on('SIGINT', () => void finish());
+session.start();
+process.stdout.write(
+  JSON.stringify({ event: 'ready', linkTypes: session.interfaces.map((i) => i.capture.linkType) }) + '\n',
+);
