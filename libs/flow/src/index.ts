@@ -2,3 +2,4 @@
 export { FlowTable, KW, hashKey, type FlowSink, type FlowTableOptions } from './table.js';
 export { END_REASON_NAMES, EndReason, newFlowRecord, type FlowRecord } from './record.js';
 export { flowToJson, flowToNdjson, type FlowJson } from './ndjson.js';
+export { FramePipeline, type BatchLike } from './pipeline.js';

@@ -1,7 +1,15 @@
 /** The flow record: what the flow table emits (numbers and bigints; the table itself holds no strings). */
 
 export const EndReason = { INTERIM: 0, FIN: 1, RST: 2, IDLE: 3, ACTIVE: 4, EVICTED: 5, CAPTURE_END: 6 } as const;
-export const END_REASON_NAMES: readonly string[] = ['interim', 'fin', 'rst', 'idle', 'active', 'evicted', 'capture_end'];
+export const END_REASON_NAMES: readonly string[] = [
+  'interim',
+  'fin',
+  'rst',
+  'idle',
+  'active',
+  'evicted',
+  'capture_end',
+];
 
 /**
  * One flow record, filled by the table into a reused object and handed to the sink synchronously.
@@ -54,10 +62,37 @@ export interface FlowRecord {
 
 export function newFlowRecord(): FlowRecord {
   return {
-    iface: 0, vlan: 0, vlanInner: 0, vlanCount: 0, tunnelType: 0, tunnelId: 0, ipVersion: 0, proto: 0, etherType: 0,
-    src: new Uint32Array(4), dst: new Uint32Array(4), srcPort: 0, dstPort: 0,
-    hasMac: 0, srcMacHi: 0, srcMacLo: 0, dstMacHi: 0, dstMacLo: 0,
-    packetsFwd: 0, bytesFwd: 0, packetsRev: 0, bytesRev: 0, firstTs: 0n, lastTs: 0n,
-    tcpFlagsFwd: 0, tcpFlagsRev: 0, rttUs: -1, retransmits: 0, outOfOrder: 0, zeroWindows: 0, resets: 0, endReason: 0,
+    iface: 0,
+    vlan: 0,
+    vlanInner: 0,
+    vlanCount: 0,
+    tunnelType: 0,
+    tunnelId: 0,
+    ipVersion: 0,
+    proto: 0,
+    etherType: 0,
+    src: new Uint32Array(4),
+    dst: new Uint32Array(4),
+    srcPort: 0,
+    dstPort: 0,
+    hasMac: 0,
+    srcMacHi: 0,
+    srcMacLo: 0,
+    dstMacHi: 0,
+    dstMacLo: 0,
+    packetsFwd: 0,
+    bytesFwd: 0,
+    packetsRev: 0,
+    bytesRev: 0,
+    firstTs: 0n,
+    lastTs: 0n,
+    tcpFlagsFwd: 0,
+    tcpFlagsRev: 0,
+    rttUs: -1,
+    retransmits: 0,
+    outOfOrder: 0,
+    zeroWindows: 0,
+    resets: 0,
+    endReason: 0,
   };
 }

@@ -636,7 +636,15 @@ export class FlowTable {
     return fk[o + 8] === id && fk[o + 9] === proto;
   }
 
-  private fragRemember(slot: number, k: Uint32Array, id: number, proto: number, idx: number, rev: number, swapped: number): void {
+  private fragRemember(
+    slot: number,
+    k: Uint32Array,
+    id: number,
+    proto: number,
+    idx: number,
+    rev: number,
+    swapped: number,
+  ): void {
     // k is canonical now: store the packet's own (src, dst) order so later fragments match.
     const o = slot * FRAG_W;
     const fk = this.fragKeys;

@@ -25,7 +25,7 @@ export function ipv6ToString(w0: number, w1: number, w2: number, w3: number): st
   const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;
@@ -84,18 +84,31 @@ function ipDst(set: LayerSet): string {
 }
 
 const ICMP_TYPES: Record<number, string> = {
-  0: 'echo reply', 3: 'unreachable', 5: 'redirect', 8: 'echo request', 11: 'time exceeded',
+  0: 'echo reply',
+  3: 'unreachable',
+  5: 'redirect',
+  8: 'echo request',
+  11: 'time exceeded',
 };
 const ICMP6_TYPES: Record<number, string> = {
-  1: 'unreachable', 2: 'packet too big', 3: 'time exceeded', 128: 'echo request', 129: 'echo reply',
-  133: 'router solicitation', 134: 'router advertisement', 135: 'neighbor solicitation',
-  136: 'neighbor advertisement', 137: 'redirect', 143: 'multicast listener report v2',
+  1: 'unreachable',
+  2: 'packet too big',
+  3: 'time exceeded',
+  128: 'echo request',
+  129: 'echo reply',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
+  137: 'redirect',
+  143: 'multicast listener report v2',
 };
 
 /** L2 (+ VLAN) part of one set. */
 function l2Text(set: LayerSet): string {
   let s = '';
-  if (set.has(LayerId.ETHERNET)) s = `${macToString(set.ethernet.srcHi, set.ethernet.srcLo)} > ${macToString(set.ethernet.dstHi, set.ethernet.dstLo)}`;
+  if (set.has(LayerId.ETHERNET))
+    s = `${macToString(set.ethernet.srcHi, set.ethernet.srcLo)} > ${macToString(set.ethernet.dstHi, set.ethernet.dstLo)}`;
   for (let i = 0; i < set.vlanCount; i++) s += `${s ? ' ' : ''}vlan ${set.vlans[i as 0 | 1 | 2].vid}`;
   if (set.has(LayerId.LLC)) s += `${s ? ' ' : ''}llc ${hex2(set.llc.dsap)}/${hex2(set.llc.ssap)}`;
   return s;
@@ -117,7 +130,9 @@ function l3Text(set: LayerSet): string {
   const dst = ipDst(set);
   const frag = set.net === LayerId.IPV4 ? set.ipv4.fragment === 1 : set.ipv6.fragment === 1;
   const fragOff = set.net === LayerId.IPV4 ? set.ipv4.fragOff : set.ipv6.fragOff;
-  const fragText = frag ? ` (frag off ${fragOff}${(set.net === LayerId.IPV4 ? set.ipv4.mf : set.ipv6.mf) ? '+' : ''})` : '';
+  const fragText = frag
+    ? ` (frag off ${fragOff}${(set.net === LayerId.IPV4 ? set.ipv4.mf : set.ipv6.mf) ? '+' : ''})`
+    : '';
   switch (set.transport) {
     case LayerId.TCP: {
       const t = set.tcp;
@@ -145,7 +160,11 @@ function l3Text(set: LayerSet): string {
       const name = ICMP6_TYPES[c.type] ?? `type ${c.type}`;
       let x = '';
       if (c.type === 128 || c.type === 129) x = `, id ${c.id}, seq ${c.seq}`;
-      if (c.type >= 135 && c.type <= 137) x = `, who has ${ipv6ToString(c.t0, c.t1, c.t2, c.t3)}`.replace('who has', c.type === 135 ? 'who has' : 'tgt is');
+      if (c.type >= 135 && c.type <= 137)
+        x = `, who has ${ipv6ToString(c.t0, c.t1, c.t2, c.t3)}`.replace(
+          'who has',
+          c.type === 135 ? 'who has' : 'tgt is',
+        );
       if (c.llType) x += `, ${c.llType === 1 ? 'source' : 'target'} link-address ${macToString(c.llHi, c.llLo)}`;
       return `${v} ${src} > ${dst}: ICMP6, ${name}${x}`;
     }
@@ -158,7 +177,8 @@ function l3Text(set: LayerSet): string {
 
 function tunnelText(p: FrameParser): string {
   if (p.tunnelType === 0) return '';
-  if (p.tunnelType === 3) return p.gre.hasKey ? `GRE key ${p.gre.key}` : `GRE proto 0x${p.gre.protocol.toString(16).padStart(4, '0')}`;
+  if (p.tunnelType === 3)
+    return p.gre.hasKey ? `GRE key ${p.gre.key}` : `GRE proto 0x${p.gre.protocol.toString(16).padStart(4, '0')}`;
   return `${TUNNEL_NAMES[p.tunnelType]!.toUpperCase()} vni ${p.tunnelId}`;
 }
 
@@ -214,7 +234,26 @@ export interface FrameSummary {
   summary: string;
 }
 
-const LAYER_TEXT = ['none', 'eth', 'vlan', 'llc', 'arp', 'ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'vxlan', 'geneve', 'gre', 'sll', 'sll2', 'null', 'payload'];
+const LAYER_TEXT = [
+  'none',
+  'eth',
+  'vlan',
+  'llc',
+  'arp',
+  'ipv4',
+  'ipv6',
+  'tcp',
+  'udp',
+  'icmp',
+  'icmpv6',
+  'vxlan',
+  'geneve',
+  'gre',
+  'sll',
+  'sll2',
+  'null',
+  'payload',
+];
 
 export function frameSummary(p: FrameParser, tsSec: number, tsNsec: number, iface: string): FrameSummary {
   const layers: string[] = [];

@@ -28,8 +28,24 @@ export const LayerId = {
 export const LAYER_COUNT = 18;
 export const INNER = 0x20;
 export const LAYER_NAMES: readonly string[] = [
-  'none', 'ethernet', 'dot1q', 'llc', 'arp', 'ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6',
-  'vxlan', 'geneve', 'gre', 'sll', 'sll2', 'null', 'payload',
+  'none',
+  'ethernet',
+  'dot1q',
+  'llc',
+  'arp',
+  'ipv4',
+  'ipv6',
+  'tcp',
+  'udp',
+  'icmp',
+  'icmpv6',
+  'vxlan',
+  'geneve',
+  'gre',
+  'sll',
+  'sll2',
+  'null',
+  'payload',
 ];
 
 /** Why a frame did not decode to its end. 0 = fine. Counted in `FrameParser.counters[reason]`. */
@@ -74,13 +90,43 @@ export const Reason = {
 } as const;
 export const REASON_COUNT = 37;
 export const REASON_NAMES: readonly string[] = [
-  'none', 'linktype_unknown', 'null_too_short', 'null_unknown_family', 'sll_too_short', 'sll2_too_short',
-  'raw_bad_version', 'eth_too_short', 'vlan_too_short', 'vlan_too_many', 'llc_too_short', 'arp_too_short',
-  'ipv4_too_short', 'ipv4_bad_version', 'ipv4_bad_ihl', 'ipv4_bad_total_len', 'ipv4_len_exceeds_frame',
-  'ipv4_opt_malformed', 'ipv6_too_short', 'ipv6_bad_version', 'ipv6_len_exceeds_frame', 'ipv6_ext_too_short',
-  'ipv6_ext_chain_too_long', 'tcp_too_short', 'tcp_bad_offset', 'tcp_opt_malformed', 'udp_too_short',
-  'udp_bad_length', 'icmp_too_short', 'icmpv6_too_short', 'vxlan_too_short', 'geneve_too_short',
-  'geneve_bad_version', 'gre_too_short', 'gre_bad_version', 'too_many_layers', 'decoder_exception',
+  'none',
+  'linktype_unknown',
+  'null_too_short',
+  'null_unknown_family',
+  'sll_too_short',
+  'sll2_too_short',
+  'raw_bad_version',
+  'eth_too_short',
+  'vlan_too_short',
+  'vlan_too_many',
+  'llc_too_short',
+  'arp_too_short',
+  'ipv4_too_short',
+  'ipv4_bad_version',
+  'ipv4_bad_ihl',
+  'ipv4_bad_total_len',
+  'ipv4_len_exceeds_frame',
+  'ipv4_opt_malformed',
+  'ipv6_too_short',
+  'ipv6_bad_version',
+  'ipv6_len_exceeds_frame',
+  'ipv6_ext_too_short',
+  'ipv6_ext_chain_too_long',
+  'tcp_too_short',
+  'tcp_bad_offset',
+  'tcp_opt_malformed',
+  'udp_too_short',
+  'udp_bad_length',
+  'icmp_too_short',
+  'icmpv6_too_short',
+  'vxlan_too_short',
+  'geneve_too_short',
+  'geneve_bad_version',
+  'gre_too_short',
+  'gre_bad_version',
+  'too_many_layers',
+  'decoder_exception',
 ];
 
 /**
@@ -90,11 +136,27 @@ export const REASON_NAMES: readonly string[] = [
 export const CUT_BY_SNAPLEN: Uint8Array = (() => {
   const t = new Uint8Array(REASON_COUNT);
   for (const r of [
-    Reason.NULL_TOO_SHORT, Reason.SLL_TOO_SHORT, Reason.SLL2_TOO_SHORT, Reason.ETH_TOO_SHORT, Reason.VLAN_TOO_SHORT,
-    Reason.LLC_TOO_SHORT, Reason.ARP_TOO_SHORT, Reason.IPV4_TOO_SHORT, Reason.IPV4_LEN_EXCEEDS_FRAME,
-    Reason.IPV6_TOO_SHORT, Reason.IPV6_LEN_EXCEEDS_FRAME, Reason.IPV6_EXT_TOO_SHORT, Reason.TCP_TOO_SHORT,
-    Reason.TCP_OPT_MALFORMED, Reason.UDP_TOO_SHORT, Reason.ICMP_TOO_SHORT, Reason.ICMPV6_TOO_SHORT,
-    Reason.VXLAN_TOO_SHORT, Reason.GENEVE_TOO_SHORT, Reason.GRE_TOO_SHORT, Reason.IPV4_OPT_MALFORMED,
+    Reason.NULL_TOO_SHORT,
+    Reason.SLL_TOO_SHORT,
+    Reason.SLL2_TOO_SHORT,
+    Reason.ETH_TOO_SHORT,
+    Reason.VLAN_TOO_SHORT,
+    Reason.LLC_TOO_SHORT,
+    Reason.ARP_TOO_SHORT,
+    Reason.IPV4_TOO_SHORT,
+    Reason.IPV4_LEN_EXCEEDS_FRAME,
+    Reason.IPV6_TOO_SHORT,
+    Reason.IPV6_LEN_EXCEEDS_FRAME,
+    Reason.IPV6_EXT_TOO_SHORT,
+    Reason.TCP_TOO_SHORT,
+    Reason.TCP_OPT_MALFORMED,
+    Reason.UDP_TOO_SHORT,
+    Reason.ICMP_TOO_SHORT,
+    Reason.ICMPV6_TOO_SHORT,
+    Reason.VXLAN_TOO_SHORT,
+    Reason.GENEVE_TOO_SHORT,
+    Reason.GRE_TOO_SHORT,
+    Reason.IPV4_OPT_MALFORMED,
   ])
     t[r] = 1;
   return t;
@@ -112,9 +174,26 @@ export const TunnelType = { NONE: 0, VXLAN: 1, GENEVE: 2, GRE: 3 } as const;
 export const TUNNEL_NAMES: readonly string[] = ['', 'vxlan', 'geneve', 'gre'];
 
 /** DLT values as libpcap reports them. */
-export const Dlt = { NULL: 0, EN10MB: 1, RAW_12: 12, RAW_14: 14, RAW: 101, LOOP: 108, LINUX_SLL: 113, LINUX_SLL2: 276 } as const;
+export const Dlt = {
+  NULL: 0,
+  EN10MB: 1,
+  RAW_12: 12,
+  RAW_14: 14,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  LINUX_SLL2: 276,
+} as const;
 
-export const EtherType = { IPV4: 0x0800, ARP: 0x0806, IPV6: 0x86dd, DOT1Q: 0x8100, QINQ: 0x88a8, QINQ_OLD: 0x9100, TEB: 0x6558 } as const;
+export const EtherType = {
+  IPV4: 0x0800,
+  ARP: 0x0806,
+  IPV6: 0x86dd,
+  DOT1Q: 0x8100,
+  QINQ: 0x88a8,
+  QINQ_OLD: 0x9100,
+  TEB: 0x6558,
+} as const;
 
 export const IpProto = { ICMP: 1, IPIP: 4, TCP: 6, UDP: 17, IPV6: 41, GRE: 47, ICMPV6: 58 } as const;
 

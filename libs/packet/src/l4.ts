@@ -2,7 +2,17 @@
 import { Layer } from './layer.js';
 import { GENEVE_PORT, LayerId, Reason, VXLAN_PORT } from './ids.js';
 
-export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80, NS: 0x100 } as const;
+export const TcpFlag = {
+  FIN: 0x01,
+  SYN: 0x02,
+  RST: 0x04,
+  PSH: 0x08,
+  ACK: 0x10,
+  URG: 0x20,
+  ECE: 0x40,
+  CWR: 0x80,
+  NS: 0x100,
+} as const;
 
 export class Tcp extends Layer {
   srcPort = 0;

@@ -382,7 +382,8 @@ export class FrameParser {
         this.rxClass = RxClass.OUTGOING;
         this.direction = Direction.OUT;
       } else if (t <= 3) {
-        this.rxClass = t === 0 ? RxClass.HOST : t === 1 ? RxClass.BROADCAST : t === 2 ? RxClass.MULTICAST : RxClass.PROMISC;
+        this.rxClass =
+          t === 0 ? RxClass.HOST : t === 1 ? RxClass.BROADCAST : t === 2 ? RxClass.MULTICAST : RxClass.PROMISC;
         this.direction = Direction.IN;
       }
       return;

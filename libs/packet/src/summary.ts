@@ -30,7 +30,8 @@ export class DecodeSummary {
   }
 
   private flushLink(next: number): void {
-    if (this.lastLinkType >= 0) this.byLinkType.set(this.lastLinkType, (this.byLinkType.get(this.lastLinkType) ?? 0) + this.lastLinkCount);
+    if (this.lastLinkType >= 0)
+      this.byLinkType.set(this.lastLinkType, (this.byLinkType.get(this.lastLinkType) ?? 0) + this.lastLinkCount);
     this.lastLinkType = next;
     this.lastLinkCount = 0;
   }
