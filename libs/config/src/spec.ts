@@ -65,6 +65,7 @@ export const SPEC = {
     spoolMaxMb: int('NICSCOPE_SPOOL_MAX_MB', 1024, 1, 1_048_576, 'disk spool cap while ClickHouse is away, MiB'),
     ttlRawDays: int('NICSCOPE_TTL_RAW_DAYS', 7, 1, 3650, 'days raw flows and frames are kept'),
     ttlRollupDays: int('NICSCOPE_TTL_ROLLUP_DAYS', 90, 1, 36500, 'days the 1-minute and 1-hour rollups are kept'),
+    insertRetries: int('NICSCOPE_INSERT_RETRIES', 3, 0, 20, 'quick insert retries (20 ms, 40 ms, …) before a batch goes to the spool'),
   },
   ovs: {
     enabled: oneOf('NICSCOPE_OVS', 'auto', ['auto', 'on', 'off'], 'read Open vSwitch: auto = when its run directory has a database socket'),
@@ -75,6 +76,8 @@ export const SPEC = {
     }),
     intervalS: int('NICSCOPE_OVS_INTERVAL_S', 10, 1, 3600, 'OVS statistics sampling interval'),
     megaflowsTop: int('NICSCOPE_OVS_MEGAFLOWS_TOP', 20, 0, 10_000, 'megaflows kept per interval (top by packets)'),
+    megaflowsMaxDump: int('NICSCOPE_OVS_MEGAFLOWS_MAX_DUMP', 20_000, 0, 1_000_000, 'dump megaflows only while a datapath holds at most this many flows (0: never dump)'),
+    timeoutMs: int('NICSCOPE_OVS_TIMEOUT_MS', 5_000, 100, 120_000, 'longest wait for one OVSDB or vswitchd request'),
   },
   api: {
     enabled: bool('NICSCOPE_API', true, 'serve the REST and WebSocket API in this process'),

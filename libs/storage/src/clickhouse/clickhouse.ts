@@ -102,7 +102,12 @@ export class ClickHouse {
 
   async query<T>(sql: string, what = 'running a query'): Promise<T[]> {
     try {
-      const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      // Both backends give 64-bit integers as strings (chDB's default differs from the server's).
+      const rs = await this.client.query({
+        query: sql,
+        format: 'JSONEachRow',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+      });
       return await rs.json<T>();
     } catch (err) {
       throw classify(err, this.target, what);

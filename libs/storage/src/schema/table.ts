@@ -19,7 +19,7 @@ export interface TableDef<C extends readonly ColumnDef[] = readonly ColumnDef[]>
   readonly sumColumns?: readonly string[];
 }
 
-type ValueOf<D> =
+export type ValueOf<D> =
   D extends ColumnDef<string, infer K extends Kind>
     ? D extends { values: readonly (infer V extends string)[] }
       ? V

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flows, interfaceCounters } from './schema/index.js';
+import { Storage, type StorageConfig } from './storage.js';
+
+function config(dataDir: string, over: Partial<StorageConfig['storage']> = {}): StorageConfig {
+  return {
+    dataDir,
+    clickhouse: { url: '', user: 'default', password: '', database: 'st', cluster: '', requestTimeoutMs: 30_000 },
+    storage: { flushRows: 1000, flushIntervalMs: 100, spoolMaxMb: 16, ttlRawDays: 7, ttlRollupDays: 90, ...over },
+  };
+}
+
+// Recent (TTL drops old parts at once): the start of the current hour, in ns.
+const T0_MS = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+const T0 = BigInt(T0_MS) * 1_000_000n;
+const T0_TEXT = new Date(T0_MS).toISOString().replace('T', ' ').slice(0, 19);
+
+describe(Storage.name, () => {
+  let dir: string;
+  let storage: Storage;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nicscope-storage-'));
+    storage = await Storage.open(config(dir), { collector: 'spec' });
+  });
+  afterAll(async () => {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes flow rows through the builder and reads back every value as set', async () => {
+    const w = storage.writer(flows);
+    const r = w.row;
+    r.setTs(T0 + 123n);
+    r.setCollector('spec');
+    r.setRecordType('final');
+    r.setFlowId(2 ** 40 + 5);
+    r.setIface('veth-a');
+    r.setVlan(100);
+    r.setTunnelType('vxlan');
+    r.setTunnelId(4242);
+    r.setProto(6);
+    r.setSrcIp('10.200.0.1');
+    r.setSrcPort(40000);
+    r.setDstIp('fd00:200::2');
+    r.setDstPort(443);
+    r.setSrcMac(0x020000000001);
+    r.setPacketsFwd(10);
+    r.setBytesFwd(2 ** 33 + 1);
+    r.setPacketsDeltaFwd(10);
+    r.setBytesDeltaFwd(1500);
+    r.setFirstTs(T0);
+    r.setLastTs(T0 + 999_999_999n);
+    r.setTcpFlagsFwd(0x12);
+    r.setRttUs(250);
+    r.setEndReason('fin');
+    expect(w.finalize()).toBe(true);
+    await w.flushNow();
+    const rows = await storage.ch.query<Record<string, unknown>>(
+      "SELECT toString(ts) AS ts, record_type, flow_id, iface, vlan, tunnel_type, tunnel_id, proto, toString(src_ip) AS src_ip, src_port, toString(dst_ip) AS dst_ip, dst_port, MACNumToString(src_mac) AS src_mac, bytes_fwd, toString(last_ts) AS last_ts, tcp_flags_fwd, rtt_us, end_reason FROM st.flows WHERE collector = 'spec'",
+    );
+    expect(rows).toEqual([
+      {
+        ts: `${T0_TEXT}.000000123`,
+        record_type: 'final',
+        flow_id: String(2 ** 40 + 5),
+        iface: 'veth-a',
+        vlan: 100,
+        tunnel_type: 'vxlan',
+        tunnel_id: 4242,
+        proto: 6,
+        src_ip: '::ffff:10.200.0.1',
+        src_port: 40000,
+        dst_ip: 'fd00:200::2',
+        dst_port: 443,
+        src_mac: '02:00:00:00:00:01',
+        bytes_fwd: String(2 ** 33 + 1),
+        last_ts: `${T0_TEXT}.999999999`,
+        tcp_flags_fwd: 0x12,
+        rtt_us: 250,
+        end_reason: 'fin',
+      },
+    ]);
+  });
+
+  it('fills the 1-minute and 1-hour rollups with the sums of the interval deltas', async () => {
+    const w = storage.writer(flows);
+    for (let i = 0; i < 300; i++) {
+      w.append({
+        ts: T0 + BigInt(i) * 1_000_000_000n,
+        collector: 'rollup',
+        record_type: i % 3 === 0 ? 'final' : 'interim',
+        iface: i % 2 ? 'eth0' : 'eth1',
+        proto: i % 5 ? 6 : 17,
+        src_ip: `10.200.1.${i % 7}`,
+        dst_ip: '10.200.2.1',
+        packets_delta_fwd: i,
+        packets_delta_rev: 1,
+        bytes_delta_fwd: i * 100,
+        bytes_delta_rev: 60,
+      });
+    }
+    await w.flushNow();
+    const raw = await storage.ch.query<{ k: string; p: string; b: string }>(
+      "SELECT concat(iface, '/', toString(proto)) AS k, sum(packets_delta_fwd + packets_delta_rev) AS p, sum(bytes_delta_fwd + bytes_delta_rev) AS b FROM st.flows WHERE collector = 'rollup' GROUP BY k ORDER BY k",
+    );
+    expect(raw.length).toBe(4);
+    for (const t of ['flows_1m', 'flows_1h']) {
+      const roll = await storage.ch.query<{ k: string; p: string; b: string }>(
+        `SELECT concat(iface, '/', toString(proto)) AS k, sum(packets) AS p, sum(bytes) AS b FROM st.${t} WHERE collector = 'rollup' GROUP BY k ORDER BY k`,
+      );
+      expect(roll).toEqual(raw);
+    }
+    const ended = await storage.ch.query<{ n: string }>(
+      "SELECT sum(flows) AS n FROM st.flows_1m WHERE collector = 'rollup'",
+    );
+    expect(Number(ended[0]!.n)).toBe(100);
+  });
+
+  it('writes a batch sent twice with the same deduplication token once', async () => {
+    const { createRowBuilder } = await import('./rows/builder.js');
+    const b = createRowBuilder(interfaceCounters, 10);
+    b.append({ ts: T0, collector: 'dedup', iface: 'eth9', rx_packets: 1 });
+    b.append({ ts: T0 + 1n, collector: 'dedup', iface: 'eth9', rx_packets: 2 });
+    const bytes = b.encode();
+    const cols = interfaceCounters.columns.map((c) => c.name);
+    await storage.ch.insertRowBinary('st.interface_counters', cols, bytes, 'tok-a');
+    await storage.ch.insertRowBinary('st.interface_counters', cols, bytes, 'tok-a');
+    const n = await storage.ch.query<{ n: string }>(
+      "SELECT count() AS n FROM st.interface_counters WHERE collector = 'dedup'",
+    );
+    expect(Number(n[0]!.n)).toBe(2);
+    // Same rows under a new token are a new batch.
+    await storage.ch.insertRowBinary('st.interface_counters', cols, bytes, 'tok-b');
+    const m = await storage.ch.query<{ n: string }>(
+      "SELECT count() AS n FROM st.interface_counters WHERE collector = 'dedup'",
+    );
+    expect(Number(m[0]!.n)).toBe(4);
+  });
+
+  it('flushes a batch by age when it never fills up', async () => {
+    const w = storage.writer(interfaceCounters);
+    w.append({ ts: T0, collector: 'age', iface: 'eth0' });
+    const t0 = Date.now();
+    for (;;) {
+      const n = await storage.ch.query<{ n: string }>(
+        "SELECT count() AS n FROM st.interface_counters WHERE collector = 'age'",
+      );
+      if (Number(n[0]!.n) === 1) break;
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(w.counters.batchesWritten).toBeGreaterThanOrEqual(1);
+    expect(storage.health().rows_written).toBeGreaterThan(0);
+  });
+
+  it('refuses a second chDB data directory in the same process with a clear error', async () => {
+    await expect(Storage.open(config(join(dir, 'other')))).rejects.toThrow(/one data directory per process/);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The batch writer of one table. Producers fill `writer.row` (a columnar builder) and call
+ * `writer.finalize()`; a batch is flushed when it holds `flushRows` rows or its oldest row is
+ * `flushIntervalMs` old. One insert is in flight per table. A producer that gets `false` from
+ * finalize() should `await writer.drain()` (backpressure, counted); one that keeps writing anyway
+ * never grows memory: a full batch with an insert still running goes to the disk spool (counted).
+ *
+ * Each batch carries an `insert_deduplication_token` (writer instance + table + sequence), kept
+ * with it in the spool, so a retry or a replay after a lost answer never doubles a row.
+ */
+import { createRowBuilder, type RowBuilder } from '../rows/builder.js';
+import { insertColumns, type RowOf, type TableDef } from '../schema/table.js';
+import { newWriterCounters, type WriterCounters } from './metrics.js';
+
+export interface EncodedBatch {
+  table: string;
+  columns: readonly string[];
+  token: string;
+  rows: number;
+  createdMs: number;
+  payload: Uint8Array;
+}
+
+/** What a writer needs from the storage around it. */
+export interface WriterCore {
+  readonly instanceId: string;
+  /** Inserts now, or spools when the database is not ready or older batches wait in the spool. */
+  deliver(batch: EncodedBatch, counters: WriterCounters): Promise<void>;
+  /** Puts a batch in the spool at once (overflow path). */
+  spoolNow(batch: EncodedBatch, counters: WriterCounters): void;
+}
+
+export interface WriterOptions {
+  flushRows: number;
+  flushIntervalMs: number;
+}
+
+export class BatchWriter<T extends TableDef> {
+  readonly row: RowBuilder<T>;
+  readonly counters: WriterCounters = newWriterCounters();
+  private readonly columns: string[];
+  private seq = 0;
+  private inflight: Promise<void> | undefined;
+  private waiters: (() => void)[] = [];
+  private batchStartMs = 0;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    readonly table: T,
+    /** Qualified name inserted into. */
+    readonly target: string,
+    private readonly core: WriterCore,
+    private readonly opts: WriterOptions,
+  ) {
+    this.row = createRowBuilder(table, opts.flushRows);
+    this.row.onFull = () => this.flush('rows');
+    this.columns = insertColumns(table);
+    const tick = Math.max(10, Math.min(1000, Math.floor(opts.flushIntervalMs / 5)));
+    this.timer = setInterval(() => this.onTick(tick), tick);
+    this.timer.unref();
+  }
+
+  /** Commits the row being filled; false = the writer is behind, `await drain()` before more rows. */
+  finalize(): boolean {
+    this.row.finalize();
+    return !(this.inflight && this.row.count >= this.opts.flushRows >>> 1);
+  }
+
+  /** Appends a whole row object (for low-rate tables). */
+  append(row: Partial<RowOf<T>>): boolean {
+    this.row.append(row);
+    return !(this.inflight && this.row.count >= this.opts.flushRows >>> 1);
+  }
+
+  /** Resolves when no insert is in flight. */
+  async drain(): Promise<void> {
+    if (!this.inflight) return;
+    this.counters.backpressureWaits++;
+    const t0 = performance.now();
+    await new Promise<void>((r) => this.waiters.push(r));
+    this.counters.waitMsTotal += performance.now() - t0;
+  }
+
+  private onTick(tick: number): void {
+    if (this.row.count === 0) {
+      this.batchStartMs = 0;
+      return;
+    }
+    const now = Date.now();
+    if (this.batchStartMs === 0) this.batchStartMs = now - tick / 2;
+    if (now - this.batchStartMs >= this.opts.flushIntervalMs) this.flush('age');
+  }
+
+  private encode(): EncodedBatch {
+    const rows = this.row.count;
+    const payload = this.row.encode();
+    this.row.clear();
+    this.batchStartMs = 0;
+    this.counters.lastBatchRows = rows;
+    return {
+      table: this.target,
+      columns: this.columns,
+      token: `${this.core.instanceId}-${this.table.name}-${++this.seq}`,
+      rows,
+      createdMs: Date.now(),
+      payload,
+    };
+  }
+
+  /** Starts writing the current batch (if any). */
+  flush(_reason: 'rows' | 'age' | 'close'): void {
+    if (this.row.count === 0) return;
+    if (this.inflight) {
+      if (!this.row.full) return; // an age flush waits for the running insert
+      this.counters.overflowSpooled++;
+      this.core.spoolNow(this.encode(), this.counters);
+      return;
+    }
+    const batch = this.encode();
+    this.inflight = this.core
+      .deliver(batch, this.counters)
+      .catch(() => undefined)
+      .finally(() => {
+        this.inflight = undefined;
+        const w = this.waiters;
+        this.waiters = [];
+        for (const r of w) r();
+      });
+  }
+
+  /** Writes the current batch now and waits until it and any running insert are written or spooled. */
+  async flushNow(): Promise<void> {
+    while (this.inflight) await this.inflight;
+    this.flush('close');
+    while (this.inflight) await this.inflight;
+  }
+
+  /** Stops the timer without flushing (crash simulation in tests). */
+  abandon(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  /** Flushes what is left and waits until it is written or spooled. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.flushNow();
+  }
+}
