@@ -62,7 +62,7 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as ServerMessage;
+      const msg = JSON.parse((data as Buffer).toString()) as ServerMessage;
       if (msg.type === 'frames') this.frames += msg.frames.length;
       this.messages.push(msg);
       this.wake();
@@ -81,7 +81,7 @@ export class TestClient {
   }
 
   static connect(url: string, token: string | undefined, opts: WebSocket.ClientOptions = {}): Promise<TestClient> {
-    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
     const ws = new WebSocket(url, { headers, ...opts });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {

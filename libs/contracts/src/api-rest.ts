@@ -89,11 +89,11 @@ export type SeriesQuery = z.infer<typeof SeriesQuerySchema>;
 export const OvsQuerySchema = z.strictObject({
   from: Instant,
   to: Instant.optional(),
-  bridge: z
+  datapath: z
     .string()
     .min(1)
     .max(64)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'a bridge name')
+    .regex(/^[A-Za-z0-9_.:@-]+$/, 'a datapath name (ovs-netdev, ovs-system)')
     .optional(),
 });
 export type OvsQuery = z.infer<typeof OvsQuerySchema>;

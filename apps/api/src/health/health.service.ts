@@ -23,7 +23,7 @@ export class HealthService {
   }
 
   async collectors(): Promise<unknown[]> {
-    const sql = collectors(this.config.clickhouse.database);
+    const sql = collectors(this.config.clickhouse.database, this.limits.maxRows);
     return this.ch.rows(sql.query, sql.params);
   }
 }

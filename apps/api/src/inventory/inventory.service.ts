@@ -6,6 +6,12 @@ import { ClickHouseAdapter } from '../storage/clickhouse.adapter.js';
 import { inventoryLatest } from '../storage/queries.js';
 import { buildTopology, type HostTopology, type InventoryRow } from './topology.js';
 
+/** The schema stores a MAC as a 48-bit number. */
+export function macString(n: string | number): string {
+  const hex = BigInt(n).toString(16).padStart(12, '0');
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
 @Injectable()
 export class InventoryService {
   constructor(
@@ -14,9 +20,10 @@ export class InventoryService {
     @Inject(API_CONFIG) private readonly config: NicscopeConfig,
   ) {}
 
-  async interfaces(): Promise<InventoryRow[]> {
+  async interfaces(): Promise<Array<InventoryRow & { mac: string }>> {
     const sql = inventoryLatest(this.config.clickhouse.database, this.limits.maxRows);
-    return this.ch.rows<InventoryRow>(sql.query, sql.params);
+    const rows = await this.ch.rows<InventoryRow & { mac: string | number }>(sql.query, sql.params);
+    return rows.map((r) => ({ ...r, mac: macString(r.mac) }));
   }
 
   async topology(): Promise<HostTopology[]> {

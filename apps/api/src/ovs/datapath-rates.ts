@@ -7,7 +7,7 @@ export interface DatapathSample {
   tsMs: number;
   collector: string;
   datapath: string;
-  bridge: string;
+  dpType: string;
   hits: number;
   misses: number;
   lost: number;
@@ -22,7 +22,7 @@ export interface DatapathRate {
   tsMs: number;
   collector: string;
   datapath: string;
-  bridge: string;
+  dpType: string;
   intervalMs: number;
   hitsPerS: number;
   missesPerS: number;
@@ -55,7 +55,7 @@ export function datapathRates(samples: readonly DatapathSample[]): { rates: Data
       tsMs: b.tsMs,
       collector: b.collector,
       datapath: b.datapath,
-      bridge: b.bridge,
+      dpType: b.dpType,
       intervalMs: dt,
       hitsPerS: per('hits'),
       missesPerS: per('misses'),

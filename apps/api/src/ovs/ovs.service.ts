@@ -17,7 +17,7 @@ export class OvsService {
 
   async datapath(q: OvsQuery): Promise<{ rates: DatapathRate[]; counterResets: number }> {
     const r = this.limits.range(q);
-    const sql = ovsDatapath(this.config.clickhouse.database, r, q.bridge, this.limits.maxRows);
+    const sql = ovsDatapath(this.config.clickhouse.database, r, q.datapath, this.limits.maxRows);
     const samples = await this.ch.rows<DatapathSample>(sql.query, sql.params);
     const { rates, resets } = datapathRates(samples.map((s) => ({ ...s, tsMs: Number(s.tsMs) })));
     return { rates, counterResets: resets };

@@ -1,8 +1,8 @@
 /**
  * Every SQL text the API runs, in one place. Texts are constants or are assembled only from the
  * constant fragments below (which filter is present decides which fragment is appended); every
- * value a user gave is a `{name:Type}` parameter. Table and column names follow libs/storage's
- * schema (see docs/api.md "Tables read").
+ * value a user gave is a `{name:Type}` parameter. Table and column names are libs/storage's schema
+ * (libs/storage/src/schema/*.ts); the database name is the validated config identifier.
  */
 import { PROTO_NUMBERS } from '@nicscope/contracts';
 
@@ -25,7 +25,7 @@ export interface Sql {
   params: Record<string, unknown>;
 }
 
-/** Table names inside the configured database (the database name is a validated config identifier). */
+/** Table names inside the configured database (libs/storage/src/schema). */
 export const T = {
   flows: 'flows',
   flows1m: 'flows_1m',
@@ -35,19 +35,20 @@ export const T = {
   collectorHealth: 'collector_health',
 } as const;
 
+const RANGE = 'ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})';
+
 /** The WHERE fragments of the flows table, one per optional filter: constants, never user text. */
 const FLOW_WHERE = {
-  range: 'ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})',
   iface: 'iface = {iface:String}',
-  addr: '(src_addr = toIPv6({addr:String}) OR dst_addr = toIPv6({addr:String}))',
+  addr: '(src_ip = toIPv6({addr:String}) OR dst_ip = toIPv6({addr:String}))',
   port: '(src_port = {port:UInt16} OR dst_port = {port:UInt16})',
   proto: 'proto = {proto:UInt8}',
   vlan: 'vlan = {vlan:UInt16}',
-  tunnel: 'tunnel = {tunnel:String}',
+  tunnel: 'tunnel_type = {tunnel:String}',
 } as const;
 
 export function flowWhere(f: FlowFilter): Sql {
-  const parts: string[] = [FLOW_WHERE.range];
+  const parts: string[] = [RANGE];
   const params: Record<string, unknown> = { from: f.fromMs, to: f.toMs };
   if (f.iface !== undefined) {
     parts.push(FLOW_WHERE.iface);
@@ -77,44 +78,50 @@ export function flowWhere(f: FlowFilter): Sql {
 }
 
 /** IPv4 addresses are stored v4-mapped in IPv6 columns; show them as dotted quads. */
-const ADDR = (col: string): string =>
-  `if(isIPv4String(toString(${col})) OR startsWith(toString(${col}), '::ffff:'), replaceOne(toString(${col}), '::ffff:', ''), toString(${col}))`;
+const ADDR = (col: string): string => `replaceRegexpOne(toString(${col}), '^::ffff:([0-9.]+)$', '\\\\1')`;
+const MS = (col: string): string => `toUnixTimestamp64Milli(${col})`;
 
 export function flowsList(db: string, f: FlowFilter, limit: number, offset: number): Sql {
   const w = flowWhere(f);
   return {
     query:
-      `SELECT toUnixTimestamp64Milli(ts) AS tsMs, collector, iface, proto, vlan, tunnel, ` +
-      `${ADDR('src_addr')} AS srcAddr, ${ADDR('dst_addr')} AS dstAddr, src_port AS srcPort, dst_port AS dstPort, ` +
-      `packets, bytes, packets_rev AS packetsRev, bytes_rev AS bytesRev, ` +
-      `toUnixTimestamp64Milli(first_seen) AS firstSeenMs, toUnixTimestamp64Milli(last_seen) AS lastSeenMs, state ` +
-      `FROM ${db}.${T.flows} WHERE ${w.query} ORDER BY ts DESC, iface LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+      `SELECT ${MS('ts')} AS tsMs, collector, record_type AS recordType, toString(flow_id) AS flowId, iface, vlan, ` +
+      `tunnel_type AS tunnelType, tunnel_id AS tunnelId, proto, ${ADDR('src_ip')} AS srcAddr, src_port AS srcPort, ` +
+      `${ADDR('dst_ip')} AS dstAddr, dst_port AS dstPort, packets_fwd AS packetsFwd, bytes_fwd AS bytesFwd, ` +
+      `packets_rev AS packetsRev, bytes_rev AS bytesRev, packets_delta_fwd AS packetsDeltaFwd, bytes_delta_fwd AS bytesDeltaFwd, ` +
+      `packets_delta_rev AS packetsDeltaRev, bytes_delta_rev AS bytesDeltaRev, ${MS('first_ts')} AS firstMs, ${MS('last_ts')} AS lastMs, ` +
+      `tcp_flags_fwd AS tcpFlagsFwd, tcp_flags_rev AS tcpFlagsRev, rtt_us AS rttUs, retransmits, end_reason AS endReason ` +
+      `FROM ${db}.${T.flows} WHERE ${w.query} ORDER BY ts DESC, iface, flow_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     params: { ...w.params, limit, offset },
   };
 }
 
 export type TopKind = 'talkers' | 'conversations' | 'protocols';
 
+/** Over a range, traffic is the sum of the per-interval deltas (totals would count a flow once per record). */
+const BYTES = 'bytes_delta_fwd + bytes_delta_rev';
+const PACKETS = 'packets_delta_fwd + packets_delta_rev';
+
 export function top(db: string, kind: TopKind, f: FlowFilter, by: 'bytes' | 'packets', n: number): Sql {
   const w = flowWhere(f);
-  const metric = by === 'bytes' ? 'bytes' : 'packets';
+  const order = by === 'bytes' ? 'bytes' : 'packets';
   let query: string;
   if (kind === 'talkers') {
     // A talker's traffic is what it sent plus what it received, on either side of a flow.
     query =
       `SELECT addr, sum(b) AS bytes, sum(p) AS packets FROM (` +
-      `SELECT ${ADDR('src_addr')} AS addr, bytes + bytes_rev AS b, packets + packets_rev AS p FROM ${db}.${T.flows} WHERE ${w.query} ` +
-      `UNION ALL SELECT ${ADDR('dst_addr')} AS addr, bytes + bytes_rev AS b, packets + packets_rev AS p FROM ${db}.${T.flows} WHERE ${w.query}` +
-      `) GROUP BY addr ORDER BY ${metric} DESC, addr LIMIT {n:UInt32}`;
+      `SELECT ${ADDR('src_ip')} AS addr, ${BYTES} AS b, ${PACKETS} AS p FROM ${db}.${T.flows} WHERE ${w.query} ` +
+      `UNION ALL SELECT ${ADDR('dst_ip')} AS addr, ${BYTES} AS b, ${PACKETS} AS p FROM ${db}.${T.flows} WHERE ${w.query}` +
+      `) GROUP BY addr ORDER BY ${order} DESC, addr LIMIT {n:UInt32}`;
   } else if (kind === 'conversations') {
     query =
-      `SELECT ${ADDR('src_addr')} AS srcAddr, ${ADDR('dst_addr')} AS dstAddr, proto, src_port AS srcPort, dst_port AS dstPort, ` +
-      `sum(bytes + bytes_rev) AS bytes, sum(packets + packets_rev) AS packets FROM ${db}.${T.flows} WHERE ${w.query} ` +
-      `GROUP BY srcAddr, dstAddr, proto, srcPort, dstPort ORDER BY ${metric} DESC, srcAddr, dstAddr, srcPort, dstPort LIMIT {n:UInt32}`;
+      `SELECT ${ADDR('src_ip')} AS srcAddr, ${ADDR('dst_ip')} AS dstAddr, sum(${BYTES}) AS bytes, sum(${PACKETS}) AS packets, ` +
+      `uniqExact(flow_id) AS flows FROM ${db}.${T.flows} WHERE ${w.query} ` +
+      `GROUP BY srcAddr, dstAddr ORDER BY ${order} DESC, srcAddr, dstAddr LIMIT {n:UInt32}`;
   } else {
     query =
-      `SELECT proto, sum(bytes + bytes_rev) AS bytes, sum(packets + packets_rev) AS packets FROM ${db}.${T.flows} WHERE ${w.query} ` +
-      `GROUP BY proto ORDER BY ${metric} DESC, proto LIMIT {n:UInt32}`;
+      `SELECT proto, sum(${BYTES}) AS bytes, sum(${PACKETS}) AS packets, uniqExact(flow_id) AS flows ` +
+      `FROM ${db}.${T.flows} WHERE ${w.query} GROUP BY proto ORDER BY ${order} DESC, proto LIMIT {n:UInt32}`;
   }
   return { query, params: { ...w.params, n } };
 }
@@ -122,55 +129,62 @@ export function top(db: string, kind: TopKind, f: FlowFilter, by: 'bytes' | 'pac
 export function series(db: string, r: Range, iface: string | undefined, stepS: number, limit: number): Sql {
   return {
     query:
-      `SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS tMs, iface, ` +
+      `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS tMs, iface, ` +
       `sum(bytes) AS bytes, sum(packets) AS packets, sum(flows) AS flows FROM ${db}.${T.flows1m} ` +
-      `WHERE minute >= fromUnixTimestamp64Milli({from:Int64}) AND minute < fromUnixTimestamp64Milli({to:Int64})` +
+      `WHERE ts >= toDateTime(intDiv({from:Int64}, 1000)) AND ts < toDateTime(intDiv({to:Int64}, 1000))` +
       (iface !== undefined ? ' AND iface = {iface:String}' : '') +
       ` GROUP BY tMs, iface ORDER BY tMs, iface LIMIT {limit:UInt32}`,
     params: { from: r.fromMs, to: r.toMs, step: stepS, limit, ...(iface !== undefined ? { iface } : {}) },
   };
 }
 
-export function ovsDatapath(db: string, r: Range, bridge: string | undefined, limit: number): Sql {
+export function ovsDatapath(db: string, r: Range, datapath: string | undefined, limit: number): Sql {
   return {
     query:
-      `SELECT toUnixTimestamp64Milli(ts) AS tsMs, collector, datapath, bridge, hits, misses, lost, flows, ` +
-      `emc_hits AS emcHits, smc_hits AS smcHits, megaflow_hits AS megaflowHits, upcalls ` +
-      `FROM ${db}.${T.ovsDatapath} WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})` +
-      (bridge !== undefined ? ' AND bridge = {bridge:String}' : '') +
+      `SELECT ${MS('ts')} AS tsMs, collector, datapath, dp_type AS dpType, lookups_hit AS hits, lookups_missed AS misses, ` +
+      `lookups_lost AS lost, flows, emc_hits AS emcHits, smc_hits AS smcHits, megaflow_hits AS megaflowHits, upcalls ` +
+      `FROM ${db}.${T.ovsDatapath} WHERE ${RANGE}` +
+      (datapath !== undefined ? ' AND datapath = {datapath:String}' : '') +
       ` ORDER BY collector, datapath, ts LIMIT {limit:UInt32}`,
-    params: { from: r.fromMs, to: r.toMs, limit, ...(bridge !== undefined ? { bridge } : {}) },
+    params: { from: r.fromMs, to: r.toMs, limit, ...(datapath !== undefined ? { datapath } : {}) },
   };
 }
 
 export function captureHealth(db: string, r: Range, iface: string | undefined, limit: number): Sql {
   return {
     query:
-      `SELECT toUnixTimestamp64Milli(ts) AS tsMs, collector, iface, packets, bytes, kernel_drops AS kernelDrops, ` +
-      `if_drops AS ifDrops, malformed FROM ${db}.${T.interfaceCounters} ` +
-      `WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})` +
+      `SELECT ${MS('ts')} AS tsMs, collector, iface, netns, capture_received AS received, ` +
+      `capture_dropped_kernel AS droppedKernel, capture_dropped_iface AS droppedIface, capture_dropped_app AS droppedApp, ` +
+      `malformed, rx_packets AS rxPackets, rx_dropped AS rxDropped, rx_missed AS rxMissed ` +
+      `FROM ${db}.${T.interfaceCounters} WHERE ${RANGE}` +
       (iface !== undefined ? ' AND iface = {iface:String}' : '') +
       ` ORDER BY collector, iface, ts LIMIT {limit:UInt32}`,
     params: { from: r.fromMs, to: r.toMs, limit, ...(iface !== undefined ? { iface } : {}) },
   };
 }
 
-export function collectors(db: string): Sql {
+export function collectors(db: string, limit: number): Sql {
   return {
     query:
-      `SELECT collector, toUnixTimestamp64Milli(max(ts)) AS lastSeenMs, argMax(kernel_drops, ts) AS kernelDrops, ` +
-      `argMax(malformed, ts) AS malformed, argMax(flows_evicted, ts) AS flowsEvicted, argMax(spool_bytes, ts) AS spoolBytes ` +
-      `FROM ${db}.${T.collectorHealth} GROUP BY collector ORDER BY collector`,
-    params: {},
+      `SELECT collector, ${MS('max(ts)')} AS lastSeenMs, ${MS('argMax(started, ts)')} AS startedMs, ` +
+      `argMax(kernel_drops, ts) AS kernelDrops, argMax(iface_drops, ts) AS ifaceDrops, argMax(malformed, ts) AS malformed, ` +
+      `argMax(flow_evictions, ts) AS flowEvictions, argMax(rows_written, ts) AS rowsWritten, ` +
+      `argMax(insert_errors, ts) AS insertErrors, argMax(spool_bytes, ts) AS spoolBytes, ` +
+      `argMax(spool_dropped_rows, ts) AS spoolDroppedRows ` +
+      `FROM ${db}.${T.collectorHealth} GROUP BY collector ORDER BY collector LIMIT {limit:UInt32}`,
+    params: { limit },
   };
 }
 
+/** The latest inventory snapshot of every collector. */
 export function inventoryLatest(db: string, limit: number): Sql {
   return {
     query:
-      `SELECT collector, name, ifindex, kind, driver, mac, mtu, master, peer, netns, vm, ovs_bridge AS ovsBridge, ` +
-      `toUnixTimestamp64Milli(ts) AS tsMs FROM ${db}.${T.inventory} ` +
-      `ORDER BY collector, name, ts DESC LIMIT 1 BY collector, name LIMIT {limit:UInt32}`,
+      `SELECT collector, netns, iface AS name, ifindex, kind, driver, ` +
+      `mac, mtu, oper_state AS operState, master, peer, peer_netns AS peerNetns, ` +
+      `ovs_bridge AS ovsBridge, owner, addresses, ${MS('ts')} AS tsMs FROM ${db}.${T.inventory} ` +
+      `WHERE (collector, snapshot_id) IN (SELECT collector, argMax(snapshot_id, ts) FROM ${db}.${T.inventory} GROUP BY collector) ` +
+      `ORDER BY collector, netns, name LIMIT {limit:UInt32}`,
     params: { limit },
   };
 }
