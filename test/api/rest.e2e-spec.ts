@@ -1,5 +1,6 @@
 // REST over real chDB: tables created by libs/storage's migrations, rows inserted with the client,
 // answers compared with the same SQL run directly. Real HTTP on 127.0.0.1.
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- JSON answer bodies are inspected loosely */
 import { type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouse } from '../../libs/storage/src/clickhouse/clickhouse.js';
@@ -133,7 +134,7 @@ describe(FlowsController.name, () => {
       });
     }
     rows.push({
-      i: i++,
+      i,
       iface: 'vethB',
       src: '10.200.1.9',
       dst: '10.200.1.3',

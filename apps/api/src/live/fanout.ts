@@ -46,6 +46,8 @@ export interface FanoutOptions {
   maxSubscriptions: number;
   /** Socket bytes in flight above which a client's queue stops draining into the socket. */
   highWaterBytes?: number;
+  /** After a close, how long a client that reads nothing keeps its socket before it is cut (default 5 s). */
+  closeGraceMs?: number;
   compile: FilterCompiler;
   summarizer: FrameSummarizer;
   now?: () => number;
@@ -258,12 +260,17 @@ export class ClientSession {
     this.queue.clear();
     this.fanout.remove(this);
     try {
+      // The client learns what it missed even when it is closed for it.
+      if (this.pendingLost > 0 && this.socket.readyState === OPEN) {
+        this.socket.send(`{"type":"lost","n":${this.pendingLost},"reason":"queue","total":${this.totalLost}}`);
+        this.pendingLost = 0;
+      }
       this.socket.close(code, reason.slice(0, 120));
     } catch {
       /* already closing */
     }
     // A client that does not read will not read the close frame either.
-    const t = setTimeout(() => this.socket.terminate(), 2000);
+    const t = setTimeout(() => this.socket.terminate(), this.fanout.opts.closeGraceMs ?? 5000);
     t.unref();
   }
 
