@@ -9,7 +9,7 @@
  * in a file and inserted with `INSERT … FROM INFILE … FORMAT RowBinary` — the same SQL statement
  * and settings, through the same client.
  */
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -80,6 +80,8 @@ export class ClickHouse {
       password: opts.password,
       request_timeout: opts.requestTimeoutMs,
       compression: { request: false, response: false },
+      // Errors are classified and reported by this adapter and the writers, not printed by the client.
+      log: { level: ClickHouseLogLevel.OFF },
       keep_alive: { enabled: true },
     });
     u.password = '';

@@ -15,8 +15,8 @@ export const frames = defineTable({
     enumCol('direction', ['unknown', 'in', 'out'] as const, 'direction relative to the interface'),
     enumCol(
       'rx_mode',
-      ['unicast', 'broadcast', 'multicast', 'promisc'] as const,
-      'NIC receive mode that accepts the frame',
+      ['unicast', 'broadcast', 'multicast', 'promisc', 'outgoing', 'unknown'] as const,
+      'NIC receive mode that accepts the frame (outgoing: sent by this host)',
     ),
     col('sample_rate', 'UInt32', 'this frame stands for N frames'),
     col('wire_len', 'UInt32', 'frame length on the wire'),
