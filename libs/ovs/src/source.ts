@@ -116,6 +116,6 @@ export async function detectOvs(rundir: string): Promise<{ present: boolean; rea
   }
   return {
     present: false,
-    reason: `no Open vSwitch here: neither ${rundir}/db.sock nor ${rundir}/ovs-vswitchd.pid exists`,
+    reason: `no Open vSwitch: neither ${rundir}/db.sock nor ${rundir}/ovs-vswitchd.pid exists`,
   };
 }

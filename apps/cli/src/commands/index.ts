@@ -3,6 +3,7 @@ import { type RegisterCommand } from '../context.js';
 import { registerConfig } from './config.command.js';
 import { registerCapture } from './capture.command.js';
 import { registerInterfaces } from './interfaces.command.js';
+import { registerOvs } from './ovs.command.js';
 import { registerReplay } from './replay.command.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerConfig, registerInterfaces, registerCapture, registerReplay];
+export const COMMANDS: readonly RegisterCommand[] = [registerConfig, registerInterfaces, registerCapture, registerReplay, registerOvs];
