@@ -78,8 +78,6 @@ export const SPEC = {
     megaflowsTop: int('NICSCOPE_OVS_MEGAFLOWS_TOP', 20, 0, 10_000, 'megaflows kept per interval (top by packets)'),
     megaflowsMaxDump: int('NICSCOPE_OVS_MEGAFLOWS_MAX_DUMP', 20_000, 0, 1_000_000, 'dump megaflows only while a datapath holds at most this many flows (0: never dump)'),
     timeoutMs: int('NICSCOPE_OVS_TIMEOUT_MS', 5_000, 100, 120_000, 'longest wait for one OVSDB or vswitchd request'),
-    megaflowsMaxDump: int('NICSCOPE_OVS_MEGAFLOWS_MAX_DUMP', 20_000, 0, 1_000_000, 'dump megaflows only while a datapath holds at most this many flows (0: never dump)'),
-    timeoutMs: int('NICSCOPE_OVS_TIMEOUT_MS', 5_000, 100, 120_000, 'longest wait for one OVSDB or vswitchd request'),
   },
   api: {
     enabled: bool('NICSCOPE_API', true, 'serve the REST and WebSocket API in this process'),
