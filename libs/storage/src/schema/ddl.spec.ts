@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouse } from '../clickhouse/clickhouse.js';
+import { schemaMigrationsDdl } from '../migrations/runner.js';
+import {
+  createDatabaseDdl,
+  createDistributedDdl,
+  createRollupViewDdl,
+  createTableDdl,
+  tableStatements,
+  type DdlOptions,
+} from './ddl.js';
+import { ALL_TABLES, flows, flows1m } from './index.js';
+
+const single: DdlOptions = { database: 'nicscope', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 };
+const cluster: DdlOptions = { ...single, cluster: 'c1' };
+
+describe(createTableDdl.name, () => {
+  it('single node: MergeTree by day, ORDER BY from the declaration, TTL dropping whole parts, dedup window', () => {
+    const ddl = createTableDdl(flows, single);
+    expect(ddl).toMatch(/^CREATE TABLE IF NOT EXISTS `nicscope`\.`flows`\n\(/);
+    expect(ddl).toContain(
+      'ENGINE = MergeTree\nPARTITION BY toDate(`ts`)\nORDER BY (`iface`, `ts`, `proto`, `src_ip`, `dst_ip`)',
+    );
+    expect(ddl).toContain('TTL toDateTime(`ts`) + INTERVAL 7 DAY');
+    expect(ddl).toContain('ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000');
+    expect(ddl).toContain("`src_ip` IPv6 COMMENT 'initiator address (IPv4 v4-mapped)'");
+    expect(ddl).toContain(
+      "`ts` DateTime64(9, 'UTC') COMMENT 'time of the record (end of its interval)' CODEC(DoubleDelta, ZSTD(1))",
+    );
+    expect(ddl).toContain("`record_type` Enum8('interim' = 1, 'final' = 2)");
+    expect(ddl).not.toContain('ON CLUSTER');
+  });
+
+  it('cluster: Replicated _local table ON CLUSTER plus a Distributed table over it', () => {
+    const [local, dist] = tableStatements(flows, cluster);
+    expect(local).toMatch(/^CREATE TABLE IF NOT EXISTS `nicscope`\.`flows_local` ON CLUSTER `c1`\n/);
+    expect(local).toContain(
+      "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/nicscope/flows_local', '{replica}')",
+    );
+    expect(local).not.toContain('non_replicated_deduplication_window');
+    expect(dist).toBe(
+      'CREATE TABLE IF NOT EXISTS `nicscope`.`flows` ON CLUSTER `c1` AS `nicscope`.`flows_local`\nENGINE = Distributed(`c1`, `nicscope`, `flows_local`, rand())',
+    );
+    expect(createTableDdl(flows1m, cluster)).toContain(
+      "ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/nicscope/flows_1m_local', '{replica}', (`packets`, `bytes`, `flows`))",
+    );
+    expect(createDatabaseDdl(cluster)).toBe('CREATE DATABASE IF NOT EXISTS `nicscope` ON CLUSTER `c1`');
+    expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
+  });
+
+  it('cluster: the rollup view reads the local flows table into the local rollup table', () => {
+    const mv = createRollupViewDdl(flows1m, cluster);
+    expect(mv).toMatch(
+      /^CREATE MATERIALIZED VIEW IF NOT EXISTS `nicscope`\.`flows_1m_mv_local` ON CLUSTER `c1`\nTO `nicscope`\.`flows_1m_local`\n/,
+    );
+    expect(mv).toContain('FROM `nicscope`.`flows_local`');
+    expect(mv).toContain('toStartOfMinute(toDateTime(ts)) AS ts');
+  });
+
+  describe('parsed by the ClickHouse engine', () => {
+    let dir: string;
+    let ch: ClickHouse;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'nicscope-ddl-'));
+      ch = ClickHouse.open({ url: '', user: '', password: '', requestTimeoutMs: 30_000, dataDir: dir });
+    });
+    afterAll(async () => {
+      await ch.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    it('rejects broken DDL (so the check below can fail)', async () => {
+      await expect(
+        ch.command('EXPLAIN AST CREATE TABLE x ON CLUSTER (a UInt8) ENGINE = MergeTree ORDER BY'),
+      ).rejects.toThrow(/Syntax error/);
+    });
+    it('every cluster statement is valid ClickHouse SQL (EXPLAIN AST)', async () => {
+      const stmts = [createDatabaseDdl(cluster), schemaMigrationsDdl(cluster)];
+      for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
+      stmts.push(createRollupViewDdl(flows1m, cluster), createDistributedDdl(flows1m, cluster));
+      for (const s of stmts) {
+        await expect(ch.command(`EXPLAIN AST ${s}`), s).resolves.toBeUndefined();
+      }
+    });
+  });
+});
