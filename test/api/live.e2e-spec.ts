@@ -65,7 +65,9 @@ describe(LiveGateway.name, () => {
     expect(got).toHaveLength(30);
     expect(got.every((f) => f.dport === 5000 && f.proto === 'UDP' && f.iface === rootDev)).toBe(true);
     expect(got.map((f) => f.sport)).toEqual(Array.from({ length: 30 }, (_, i) => 4000 + i));
-    expect(got[0]!.summary).toBe('10.200.9.1.4000 > 10.200.9.2.5000: UDP, length 10');
+    expect(got[0]!.summary).toBe(
+      '02:aa:00:00:00:01 > 02:aa:00:00:00:02, IP 10.200.9.1.4000 > 10.200.9.2.5000: UDP, length 10, length 52',
+    );
     expect(got.every((f) => f.raw === undefined)).toBe(true);
     c.close();
   });

@@ -1,11 +1,13 @@
 // The OpenAPI document the running API serves, checked against the OpenAPI 3 structure rules.
+/* eslint-disable @typescript-eslint/no-unsafe-call -- the served document is inspected as plain JSON */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOpenApi } from './openapi-check.js';
 import { startTestApi, type TestApi } from './support.js';
 
 describe(checkOpenApi.name, () => {
   let t: TestApi;
-  let doc: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let doc: Record<string, any>;
 
   beforeAll(async () => {
     t = await startTestApi();

@@ -10,7 +10,7 @@ export interface ApiOptions {
   config: NicscopeConfig;
   clickhouse: ClickHouseClient;
   live: LiveSource;
-  /** Builds frame summaries for WS clients; default: the API's small fallback (live/basic-summarizer.ts). */
+  /** Builds frame summaries for WS clients; default: libs/packet's parser and formatter (live/packet-summarizer.ts). */
   summarizer?: FrameSummarizer;
   /** Where the token file lives; default `<config.dataDir>/api-tokens.json`. */
   tokenFile?: string;

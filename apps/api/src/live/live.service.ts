@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { WS_CLOSE } from '@nicscope/contracts';
 import { API_OPTIONS, type ApiOptions } from '../api.options.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { BasicSummarizer } from './basic-summarizer.js';
+import { PacketSummarizer } from './packet-summarizer.js';
 import { compileBpf } from './bpf.js';
 import { LiveFanout } from './fanout.js';
 import { InProcessLiveBus } from './in-process-bus.js';
@@ -24,7 +24,7 @@ export class LiveService implements OnModuleInit, OnModuleDestroy {
       rawMaxBytes: live.rawMaxBytes,
       maxSubscriptions: live.maxSubscriptions,
       compile: compileBpf,
-      summarizer: opts.summarizer ?? new BasicSummarizer(),
+      summarizer: opts.summarizer ?? new PacketSummarizer(),
     });
     this.fanout.setHealthSource(() => opts.live.lastHealth());
     metrics.setWsStats(() => this.fanout.stats);
