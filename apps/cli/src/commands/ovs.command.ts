@@ -5,7 +5,6 @@
  * `--watch` keeps sampling and redraws in place (JSON: one object per line).
  * A host without OVS is normal: the command says so once and exits 0 (docs/decisions/0300).
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command } from 'commander';
 import {
@@ -22,6 +21,7 @@ import {
   type OvsSnapshot,
   type OvsStatsSource,
 } from '@nicscope/ovs';
+import { listInterfaces, type NetInterface } from '@nicscope/netdev';
 import { type CliContext, UsageError } from '../context.js';
 
 interface OvsOptions {
@@ -50,16 +50,22 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ')).join('\n');
 }
 
-/** Host interface names (the join key); replaced by @nicscope/netdev's inventory once it exists. */
-function hostInterfaces(): Array<{ name: string }> {
+/** The host inventory (libs/netdev), told the OVS ports we already know so it does not ask OVSDB again. */
+async function hostInventory(snap: OvsSnapshot): Promise<NetInterface[]> {
   try {
-    return readdirSync('/sys/class/net').map((name) => ({ name }));
+    return await listInterfaces({ ovsPorts: new Map(snap.mapping.map((m) => [m.interface, m.bridge])) });
   } catch {
     return [];
   }
 }
 
-export function renderOvs(snap: OvsSnapshot, s: OvsSample, version: string, errors: string[]): string {
+export function renderOvs(
+  snap: OvsSnapshot,
+  s: OvsSample,
+  version: string,
+  errors: string[],
+  inventory: readonly NetInterface[],
+): string {
   const out: string[] = [];
   out.push(
     `Open vSwitch ${version || '?'}  vswitchd pid ${snap.vswitchd_pid ?? '-'}  interval ${s.interval_s.toFixed(1)} s${s.baseline ? '  (baseline: rates from the next sample)' : ''}`,
@@ -88,7 +94,7 @@ export function renderOvs(snap: OvsSnapshot, s: OvsSample, version: string, erro
     }
   }
   if (snap.mapping.length) {
-    const host = joinInventory(snap.mapping, hostInterfaces());
+    const host = joinInventory(snap.mapping, inventory);
     const rows = [
       [
         'BRIDGE',
@@ -115,7 +121,7 @@ export function renderOvs(snap: OvsSnapshot, s: OvsSample, version: string, erro
         String(m.ofport ?? '-'),
         m.type || 'system',
         owner,
-        m.inventory ? 'yes' : 'no',
+        m.inventory ? (m.inventory.vmName ? `vm ${m.inventory.vmName}` : m.inventory.kind) : '-',
         num(p?.rx_pps),
         num(p?.tx_pps),
         num(p?.rx_bytes_ps, 0),
@@ -224,12 +230,19 @@ export function registerOvs(program: Command, ctx: CliContext): void {
                   version: version(),
                   vswitchd_pid: snapshot.vswitchd_pid,
                   errors: errs,
-                  mapping: snapshot.mapping,
+                  mapping: joinInventory(snapshot.mapping, await hostInventory(snapshot)).map(
+                    ({ inventory, ...m }) => ({
+                      ...m,
+                      host: inventory
+                        ? { ifindex: inventory.ifindex, kind: inventory.kind, vm_name: inventory.vmName ?? '' }
+                        : null,
+                    }),
+                  ),
                   ...sample,
                 }),
               );
             else {
-              const text = renderOvs(snapshot, sample, version(), errs);
+              const text = renderOvs(snapshot, sample, version(), errs, await hostInventory(snapshot));
               console.log(opts.watch && process.stdout.isTTY ? `\x1b[H\x1b[2J${text}` : text);
             }
           }
