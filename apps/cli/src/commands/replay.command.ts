@@ -39,7 +39,7 @@ export interface ReplayResult {
   pipeline: FramePipeline;
 }
 
-/** Buffered writes to a file descriptor (one syscall per ~256 KiB). */
+/** Buffered writes (~256 KiB per write): to a file with writeSync, to stdout through its stream. */
 class LineWriter {
   private parts: string[] = [];
   private size = 0;
@@ -51,9 +51,15 @@ class LineWriter {
   }
   flush(): void {
     if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join(''));
+    const chunk = this.parts.join('');
     this.parts = [];
     this.size = 0;
+    if (this.fd === 1) {
+      process.stdout.write(chunk); // a pipe may be non-blocking: let the stream buffer it
+      return;
+    }
+    const buf = Buffer.from(chunk);
+    for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off);
   }
 }
 
