@@ -8,7 +8,7 @@
 // Only Node built-ins are used here: this runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -110,6 +110,14 @@ function stampIsFresh(stampFile, sourcesMtime) {
   return existsSync(stampFile) && statSync(stampFile).mtimeMs >= sourcesMtime;
 }
 
+// The stamp carries the newest source mtime seen *before* the build started: a file edited while
+// the build ran is newer than the stamp, so the next run builds again.
+function writeStamp(stampFile, sourcesMtime) {
+  writeFileSync(stampFile, new Date().toISOString());
+  const t = new Date(sourcesMtime);
+  utimesSync(stampFile, t, t);
+}
+
 function nativeStep() {
   // Every native addon of the project: a folder with a binding.gyp under libs/*/native.
   for (const lib of readdirSync(join(ROOT, 'libs'))) {
@@ -128,7 +136,7 @@ function nativeStep() {
       process.exit(1);
     }
     mkdirSync(dirname(stamp), { recursive: true });
-    writeFileSync(stamp, new Date().toISOString());
+    writeStamp(stamp, src);
   }
 }
 
@@ -146,7 +154,7 @@ function buildStep() {
     process.stderr.write('build failed\n');
     process.exit(1);
   }
-  writeFileSync(stamp, new Date().toISOString());
+  writeStamp(stamp, src);
 }
 
 aptStep();

@@ -13,5 +13,6 @@ export function createLogger(cfg: NicscopeConfig['log'], name = 'nicscope'): Log
       transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
     });
   }
-  return pino({ name, level: cfg.level }, pino.destination({ fd: 2, sync: false }));
+  // Synchronous: a collector logs little, and the last lines before an exit must not be lost.
+  return pino({ name, level: cfg.level }, pino.destination({ fd: 2, sync: true }));
 }

@@ -5,5 +5,6 @@ import { registerCapture } from './capture.command.js';
 import { registerInterfaces } from './interfaces.command.js';
 import { registerOvs } from './ovs.command.js';
 import { registerReplay } from './replay.command.js';
+import { registerStart } from './start.command.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerConfig, registerInterfaces, registerCapture, registerReplay, registerOvs];
+export const COMMANDS: readonly RegisterCommand[] = [registerStart, registerConfig, registerInterfaces, registerCapture, registerReplay, registerOvs];

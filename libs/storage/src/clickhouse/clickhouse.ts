@@ -35,7 +35,8 @@ export class ClickHouse {
   readonly kind: 'chdb' | 'http';
   /** Names the database in messages: "embedded chDB at …" / "ClickHouse at http://…". */
   readonly target: string;
-  private readonly client: ClickHouseClient;
+  /** The underlying client, for readers that share this connection (the API in embedded mode: one chDB per process). */
+  readonly client: ClickHouseClient;
   private readonly stagingDir: string | undefined;
   private stageSeq = 0;
   private closed = false;

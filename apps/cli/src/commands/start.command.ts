@@ -1,0 +1,68 @@
+/**
+ * `nicscope start`: the embedded service in one process — the collector (captures, flows, OVS,
+ * storage in chDB under dataDir, or a ClickHouse server) and the API (REST + WebSocket) sharing the
+ * database connection and an in-process live bus. SIGINT/SIGTERM: captures stop, flows and batches
+ * are flushed, no interface is left promiscuous, exit 0.
+ */
+import { type Command } from 'commander';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { createApiApp, type ApiApp } from '../../../api/src/bootstrap';
+import { InProcessLiveBus } from '../../../api/src/live/in-process-bus';
+import { CollectorModule } from '../../../collector/src/collector.module';
+import { CollectorService } from '../../../collector/src/collector.service';
+import { CaptureService } from '../../../collector/src/capture/capture.service';
+import { StorageService } from '../../../collector/src/storage/storage.service';
+import { StatusService } from '../../../collector/src/status/status.service';
+import { type CliContext } from '../context';
+
+export function registerStart(program: Command, ctx: CliContext): void {
+  program
+    .command('start')
+    .description('run the embedded service: collector and API in one process (chDB under the data folder by default)')
+    .option('--no-api', 'run the collector only')
+    .action(async (opts: { api: boolean }) => {
+      const loaded = ctx.cfg;
+      const cfg = loaded.config;
+      const bus = new InProcessLiveBus();
+      const collectorApp = await NestFactory.createApplicationContext(CollectorModule.forRoot(loaded, bus), { bufferLogs: true });
+      const logger = collectorApp.get(Logger);
+      collectorApp.useLogger(logger);
+      const collector = collectorApp.get(CollectorService);
+      await collector.start();
+      const capture = collectorApp.get(CaptureService);
+      const frameDemand = setInterval(() => capture.setLiveFrames(bus.wantsFrames), 200);
+      frameDemand.unref();
+
+      let api: ApiApp | undefined;
+      if (opts.api && cfg.api.enabled) {
+        const storage = collectorApp.get(StorageService).get();
+        api = await createApiApp({ config: cfg, clickhouse: storage.ch.client, live: bus, logger });
+        process.stdout.write(`nicscope API listening on ${api.url}  (OpenAPI: ${api.url}/api/docs)\n`);
+        if (api.firstStartToken) {
+          process.stdout.write(
+            `admin token (shown once, stored hashed under ${cfg.dataDir}): ${api.firstStartToken}\n` +
+              `  curl -H 'Authorization: Bearer ${api.firstStartToken}' ${api.url}/api/v1/interfaces\n`,
+          );
+        }
+      }
+      const status = collectorApp.get(StatusService);
+      status.start(`nicscope ${api ? `— API ${api.url}` : ''}  (Ctrl-C stops)`);
+
+      await new Promise<void>((resolve) => {
+        let closing = false;
+        const stop = (): void => {
+          if (closing) return;
+          closing = true;
+          clearInterval(frameDemand);
+          void (async () => {
+            await api?.close();
+            await collectorApp.close();
+            resolve();
+          })();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,192 @@
+/**
+ * Flow records from a capture worker to the main thread without objects: each record is a fixed
+ * run of float64 slots in a growing Float64Array that is transferred (not copied) with
+ * postMessage. The main thread reads the slots straight into the `flows` row builder.
+ *
+ * The flow table emits per-record deltas; the wire also carries the flow's running totals and a
+ * flow id (FNV-1a over the key and the first timestamp), kept by `FlowTotals` in the worker for the
+ * flows that have had an interim record.
+ */
+import { EndReason, type FlowRecord } from '@nicscope/flow';
+
+export const S = {
+  iface: 0,
+  vlan: 1,
+  tunnelType: 2,
+  tunnelId: 3,
+  ipVersion: 4,
+  proto: 5,
+  etherType: 6,
+  src0: 7, // 4 slots
+  dst0: 11, // 4 slots
+  srcPort: 15,
+  dstPort: 16,
+  srcMac: 17,
+  dstMac: 18,
+  pFwd: 19,
+  bFwd: 20,
+  pRev: 21,
+  bRev: 22,
+  totPFwd: 23,
+  totBFwd: 24,
+  totPRev: 25,
+  totBRev: 26,
+  firstSec: 27,
+  firstNsec: 28,
+  lastSec: 29,
+  lastNsec: 30,
+  flagsFwd: 31,
+  flagsRev: 32,
+  rttUs: 33,
+  retransmits: 34,
+  endReason: 35,
+  flowId: 36,
+  vlanInner: 37,
+} as const;
+export const SLOTS = 38;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ (v & 0xff), FNV_PRIME);
+  h = Math.imul(h ^ ((v >>> 8) & 0xff), FNV_PRIME);
+  h = Math.imul(h ^ ((v >>> 16) & 0xff), FNV_PRIME);
+  return Math.imul(h ^ (v >>> 24), FNV_PRIME);
+}
+
+/** A 52-bit flow id: two FNV-1a passes over the key and the first timestamp. */
+export function flowId(r: FlowRecord, firstSec: number, firstNsec: number): number {
+  let a = FNV_OFFSET;
+  let b = 0x01234567;
+  const words = [
+    r.iface,
+    r.vlan,
+    r.vlanInner,
+    r.tunnelType,
+    r.tunnelId,
+    r.proto,
+    r.etherType,
+    r.src[0]!,
+    r.src[1]!,
+    r.src[2]!,
+    r.src[3]!,
+    r.dst[0]!,
+    r.dst[1]!,
+    r.dst[2]!,
+    r.dst[3]!,
+    r.srcPort,
+    r.dstPort,
+    firstSec,
+    firstNsec,
+  ];
+  for (const w of words) {
+    a = mix(a, w >>> 0);
+    b = mix(b ^ 0x9e3779b9, w >>> 0);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
+interface Totals {
+  pFwd: number;
+  bFwd: number;
+  pRev: number;
+  bRev: number;
+}
+
+/** Running totals of flows that have had interim records (only those: a short flow costs nothing here). */
+export class FlowTotals {
+  private readonly map = new Map<number, Totals>();
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Adds the record's deltas; returns the totals so far and forgets the flow when it ended. */
+  account(id: number, r: FlowRecord): Totals {
+    let t = this.map.get(id);
+    const ended = r.endReason !== EndReason.INTERIM && r.endReason !== EndReason.ACTIVE;
+    if (!t) {
+      t = { pFwd: 0, bFwd: 0, pRev: 0, bRev: 0 };
+      if (!ended) this.map.set(id, t);
+    } else if (ended) this.map.delete(id);
+    t.pFwd += r.packetsFwd;
+    t.bFwd += r.bytesFwd;
+    t.pRev += r.packetsRev;
+    t.bRev += r.bytesRev;
+    return t;
+  }
+}
+
+const NS = 1_000_000_000n;
+
+/** Collects flow records into float64 slots; `take()` hands the filled array over for transfer. */
+export class FlowWireWriter {
+  private buf = new Float64Array(SLOTS * 256);
+  count = 0;
+  private readonly totals = new FlowTotals();
+
+  get trackedTotals(): number {
+    return this.totals.size;
+  }
+
+  push(r: FlowRecord): void {
+    if ((this.count + 1) * SLOTS > this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    const o = this.count * SLOTS;
+    const b = this.buf;
+    const firstSec = Number(r.firstTs / NS);
+    const firstNsec = Number(r.firstTs % NS);
+    const lastSec = Number(r.lastTs / NS);
+    const lastNsec = Number(r.lastTs % NS);
+    const id = flowId(r, firstSec, firstNsec);
+    const t = this.totals.account(id, r);
+    b[o + S.iface] = r.iface;
+    b[o + S.vlan] = r.vlan;
+    b[o + S.vlanInner] = r.vlanInner;
+    b[o + S.tunnelType] = r.tunnelType;
+    b[o + S.tunnelId] = r.tunnelId;
+    b[o + S.ipVersion] = r.ipVersion;
+    b[o + S.proto] = r.proto;
+    b[o + S.etherType] = r.etherType;
+    for (let i = 0; i < 4; i++) {
+      b[o + S.src0 + i] = r.src[i]!;
+      b[o + S.dst0 + i] = r.dst[i]!;
+    }
+    b[o + S.srcPort] = r.srcPort;
+    b[o + S.dstPort] = r.dstPort;
+    b[o + S.srcMac] = r.hasMac ? r.srcMacHi * 0x100000000 + r.srcMacLo : 0;
+    b[o + S.dstMac] = r.hasMac ? r.dstMacHi * 0x100000000 + r.dstMacLo : 0;
+    b[o + S.pFwd] = r.packetsFwd;
+    b[o + S.bFwd] = r.bytesFwd;
+    b[o + S.pRev] = r.packetsRev;
+    b[o + S.bRev] = r.bytesRev;
+    b[o + S.totPFwd] = t.pFwd;
+    b[o + S.totBFwd] = t.bFwd;
+    b[o + S.totPRev] = t.pRev;
+    b[o + S.totBRev] = t.bRev;
+    b[o + S.firstSec] = firstSec;
+    b[o + S.firstNsec] = firstNsec;
+    b[o + S.lastSec] = lastSec;
+    b[o + S.lastNsec] = lastNsec;
+    b[o + S.flagsFwd] = r.tcpFlagsFwd;
+    b[o + S.flagsRev] = r.tcpFlagsRev;
+    b[o + S.rttUs] = r.rttUs;
+    b[o + S.retransmits] = r.retransmits;
+    b[o + S.endReason] = r.endReason;
+    b[o + S.flowId] = id;
+    this.count++;
+  }
+
+  /** The filled records (count × SLOTS), detached from this writer; null when empty. */
+  take(): { slots: Float64Array; count: number } | null {
+    if (this.count === 0) return null;
+    const out = { slots: this.buf, count: this.count };
+    this.buf = new Float64Array(Math.max(SLOTS * 256, this.count * SLOTS));
+    this.count = 0;
+    return out;
+  }
+}
