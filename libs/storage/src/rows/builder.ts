@@ -30,6 +30,8 @@ export class RowBuilderBase<T extends TableDef> {
   private readonly kinds: ColumnDef['kind'][];
   private readonly enumCodes: (Map<string, number> | undefined)[];
   private scratch: Buffer = Buffer.allocUnsafe(1 << 16);
+  /** Estimated RowBinary bytes of a row: fixed sizes plus 16 a string. */
+  private readonly rowBytesHint: number;
 
   constructor(
     readonly table: T,
@@ -51,6 +53,19 @@ export class RowBuilderBase<T extends TableDef> {
           return new Float64Array(cap);
       }
     });
+    const FIXED: Partial<Record<ColumnDef['kind'], number>> = {
+      UInt8: 1,
+      Enum8: 1,
+      UInt16: 2,
+      UInt32: 4,
+      IPv4: 4,
+      DateTime: 4,
+      IPv6: 16,
+    };
+    this.rowBytesHint = this.kinds.reduce(
+      (a, k) => a + (FIXED[k] ?? (k === 'String' || k === 'LowCardinality' ? 16 : 8)),
+      0,
+    );
     this.resetRow(0);
     const self = this as unknown as Record<string, (v: unknown) => void>;
     table.columns.forEach((c, i) => {
@@ -144,6 +159,8 @@ export class RowBuilderBase<T extends TableDef> {
 
   /** The committed rows as RowBinary, in a new Buffer of exactly their size. */
   encode(): Buffer {
+    if (this.scratch.length < this.count * this.rowBytesHint)
+      this.scratch = Buffer.allocUnsafe(this.count * this.rowBytesHint);
     let buf = this.scratch;
     let dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let o = 0;
@@ -203,21 +220,31 @@ export class RowBuilderBase<T extends TableDef> {
               buf = this.grow(buf, o, max + kinds.length * 16);
               dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
             }
-            // Length as LEB128 varint, then UTF-8 bytes. Short strings: reserve 1 byte, fix up if longer.
-            if (str.length < 43) {
-              const len = buf.write(str, o + 1, 'utf8');
-              buf[o] = len;
-              o += 1 + len;
+            // Length as LEB128 varint, then UTF-8 bytes. Short ASCII strings (interface names,
+            // reasons) are copied char by char: cheaper than a Buffer.write call.
+            const sl = str.length;
+            let ascii = sl < 128;
+            if (ascii) {
+              for (let k = 0; k < sl; k++) {
+                const ch = str.charCodeAt(k);
+                if (ch >= 0x80) {
+                  ascii = false;
+                  break;
+                }
+                buf[o + 1 + k] = ch;
+              }
+            }
+            if (ascii) {
+              buf[o] = sl;
+              o += 1 + sl;
             } else {
               let len = Buffer.byteLength(str, 'utf8');
-              const start = o;
               while (len >= 0x80) {
                 buf[o++] = (len & 0x7f) | 0x80;
                 len >>>= 7;
               }
               buf[o++] = len;
               o += buf.write(str, o, 'utf8');
-              void start;
             }
             break;
           }
