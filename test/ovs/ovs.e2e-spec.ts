@@ -21,6 +21,19 @@ import {
 import { Topology, type Netns, type VethEnd } from '../support/netns.js';
 import { startOvs, type OvsDaemons } from '../support/ovs.js';
 import { sleep, waitFor } from '../support/exec.js';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'nicscope.js');
+
+/** Runs the `nicscope` command as a user does (bin/nicscope.js builds first when sources changed). */
+function nicscope(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+    });
+  });
+}
 
 const DP = 'netdev@ovs-netdev';
 
@@ -289,4 +302,41 @@ describe('OVS collector (OvsdbClient, VswitchdControl, OvsSampler)', () => {
       return false;
     }, 'update after resync');
   });
+
+  it('nicscope ovs on a host without OVS says so once and exits 0', async () => {
+    const r = await nicscope(['ovs', '--rundir', join(ovs.dir, 'nothing-here')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^no Open vSwitch: neither .*db\.sock nor .*ovs-vswitchd\.pid exists$/),
+    ]);
+    const bad = await nicscope(['ovs', '--rundir', ovs.dir, '--interval', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--interval "soon": expected seconds/);
+  }, 120_000);
+  it('nicscope ovs --json shows the datapath rates, tier shares and port owners of these daemons', async () => {
+    // Traffic runs for as long as the command does (it may first have to build).
+    let done = false;
+    const cli = nicscope(['ovs', '--rundir', ovs.dir, '--json', '--interval', '1', '--top', '3']).finally(
+      () => (done = true),
+    );
+    while (!done) await a.sendRaw(a0.name, fr(), { repeat: 2, gapUs: 200 });
+    const r = await cli;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      ovs: boolean;
+      version: string;
+      datapaths: Array<{ datapath: string; lookups: number; fastpath_ratio: number; share_emc: number | null }>;
+      mapping: Array<{ interface: string; owner_id: string }>;
+      megaflows: unknown[];
+    };
+    expect(out.ovs).toBe(true);
+    expect(out.version).toMatch(/^\d+\.\d+/);
+    const d = out.datapaths.find((x) => x.datapath === DP)!;
+    expect(d.lookups).toBeGreaterThan(0);
+    expect(d.fastpath_ratio).toBeGreaterThan(0.9);
+    expect(d.share_emc).not.toBeNull();
+    expect(out.mapping.find((m) => m.interface === a1.name)!.owner_id).toBe('vm-beta');
+    expect(out.megaflows.length).toBeLessThanOrEqual(3);
+  }, 120_000);
 });
