@@ -352,6 +352,12 @@ export class ClientSession {
   }
 }
 
+function samePending(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 interface Target {
   session: ClientSession;
   sub: Subscription;
@@ -463,14 +469,28 @@ export class LiveFanout implements LiveListener {
       }
       off += HEADER + ((caplen + 3) & ~3);
     }
+    // Subscriptions that matched the same frames under the same id (many clients, one filter) share one
+    // message string (the frame JSON strings are the same objects, so comparing them is a pointer check).
+    let prev: Subscription | undefined;
+    let prevMsg = '';
     for (let k = 0; k < nt; k++) {
       const { session, sub } = targets[k]!;
-      if (sub.pending.length > 0) {
-        session.enqueue(`{"type":"frames","id":${sub.idJson},"frames":[${sub.pending.join(',')}]}`, sub.pending.length);
-        sub.pending.length = 0;
+      const n = sub.pending.length;
+      if (n > 0) {
+        let msg: string;
+        if (prev !== undefined && prev.idJson === sub.idJson && samePending(prev.pending, sub.pending)) msg = prevMsg;
+        else {
+          msg = `{"type":"frames","id":${sub.idJson},"frames":[${sub.pending.join(',')}]}`;
+          if (prev !== undefined) prev.pending.length = 0;
+          prev = sub;
+          prevMsg = msg;
+        }
+        session.enqueue(msg, n);
+        if (prev !== sub) sub.pending.length = 0;
       }
       if (sub.rateLost > 0) session.reportRateLoss(sub);
     }
+    if (prev !== undefined) prev.pending.length = 0;
   }
 
   private each(stream: Stream, fn: (session: ClientSession, sub: Subscription) => void): void {
