@@ -240,6 +240,24 @@ describe('OVS collector (OvsdbClient, VswitchdControl, OvsSampler)', () => {
     );
     await waitFor(() => changes.includes('modify'), 'Interface change event');
     off();
+    // The RFC 7047 `monitor` fallback keeps the same view.
+    const v1 = new OvsdbClient({ remote: `unix:${ovs.dbSock}`, forceMonitorV1: true });
+    v1.start();
+    try {
+      await v1.whenSynced();
+      expect(v1.stats.method).toBe('monitor');
+      await ovs.vsctl('set', 'interface', b1.name, 'external_ids:attached-mac=52:54:00:00:00:02');
+      await waitFor(
+        () =>
+          [...v1.rows('Interface').values()].some(
+            (r) => (r.external_ids as Map<string, string>).get('attached-mac') === '52:54:00:00:00:02',
+          ),
+        'monitor update',
+      );
+    } finally {
+      v1.stop();
+    }
+    expect(client.stats.method).toBe('monitor_cond');
     const { snapshot: s2 } = await collectSnapshot(sources);
     expect(s2.mapping.find((m) => m.interface === b1.name)).toMatchObject({
       owner_kind: 'vm',

@@ -88,6 +88,28 @@ describe(JsonRpcConnection.name, () => {
     await expect(conn.request('late', [])).rejects.toThrow(/closed/);
   });
 
+  it('talks over a tcp: remote as over a unix socket', async () => {
+    const server = createServer((sock) =>
+      sock.on('data', () => sock.write('{"id":1,"result":["Open_vSwitch"],"error":null}')),
+    );
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const conn = await JsonRpcConnection.connect(parseRemote(`tcp:127.0.0.1:${port}`));
+    await expect(conn.request('list_dbs', [])).resolves.toEqual(['Open_vSwitch']);
+    conn.close();
+  });
+
+  it('rejects a pending request when the peer closes, and times out a request without reply', async () => {
+    const path = join(dir, 'b.sock');
+    const server = createServer((sock) => sock.on('data', (d) => d.toString().includes('"close"') && sock.destroy()));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(path, r));
+    const conn = await JsonRpcConnection.connect(parseRemote(path));
+    await expect(conn.request('silent', [], 100)).rejects.toThrow(/no reply within 100 ms/);
+    await expect(conn.request('close', [])).rejects.toThrow(/connection closed/);
+  });
+
   it('parses unix and tcp remotes and rejects others', () => {
     expect(parseRemote('tcp:127.0.0.1:6640')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6640 });
     expect(parseRemote('tcp:[::1]:6640')).toEqual({ kind: 'tcp', host: '::1', port: 6640 });
