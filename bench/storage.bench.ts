@@ -74,7 +74,7 @@ function jsonRows(rows: FlowRow[]): { objects: Record<string, unknown>[]; arrays
 }
 
 function fill(w: { row: unknown }, r: FlowRow): void {
-  const b = w.row as unknown as ReturnType<typeof createRowBuilder<typeof flows>>;
+  const b = w.row as ReturnType<typeof createRowBuilder<typeof flows>>;
   b.setTs(r.ts);
   b.setCollector(r.collector);
   b.setRecordType(r.record_type);

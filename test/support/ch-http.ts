@@ -130,10 +130,10 @@ export class ChHttpServer {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const port = await new Promise<number>((res, rej) => {
       const t = setTimeout(() => rej(new Error(`ch-http server did not start in 30 s: ${stderr}`)), 30_000);
-      const rl = createInterface({ input: child.stdout! });
+      const rl = createInterface({ input: child.stdout });
       rl.once('line', (line) => {
         clearTimeout(t);
         res((JSON.parse(line) as { port: number }).port);

@@ -48,7 +48,8 @@ export interface StorageOptions {
   migrations?: readonly Migration[];
 }
 
-export type StorageState = 'starting' | 'ready' | 'spooling' | 'closed';
+/** ready: inserting directly; spooling: the database did not answer yet or older batches wait in the spool. */
+export type StorageState = 'ready' | 'spooling' | 'closed';
 
 const MAX_BACKOFF_MS = 30_000;
 const MIN_BACKOFF_MS = 20;
@@ -120,7 +121,7 @@ export class Storage implements WriterCore {
 
   get state(): StorageState {
     if (this.closed) return 'closed';
-    return this.ready && this.spool.empty ? 'ready' : this.ready ? 'spooling' : 'spooling';
+    return this.ready && this.spool.empty ? 'ready' : 'spooling';
   }
 
   /** True once the migrations ran (the database answered at least once). */

@@ -131,9 +131,13 @@ export class BatchWriter<T extends TableDef> {
 
   /** Writes the current batch now and waits until it and any running insert are written or spooled. */
   async flushNow(): Promise<void> {
-    while (this.inflight) await this.inflight;
+    await this.settle();
     this.flush('close');
-    while (this.inflight) await this.inflight;
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    for (let p = this.inflight; p; p = this.inflight) await p;
   }
 
   /** Stops the timer without flushing (crash simulation in tests). */
