@@ -9,6 +9,7 @@ import { CaptureSession, type SessionOptions } from '@nicscope/pcap';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Omit<SessionOptions, 'onBatch' | 'onDone'> & { stallMs?: number };
 let stalled = false;
+let cpu0 = process.cpuUsage();
 let finishing = false;
 const session = new CaptureSession({
   ...opts,
@@ -42,13 +43,17 @@ async function finish(): Promise<void> {
     error: i.error,
     stats: stats[k]?.stats,
   }));
+  const cpu = process.cpuUsage(cpu0);
   session.close();
-  process.stdout.write(JSON.stringify({ event: 'done', interfaces: result }) + '\n', () => process.exit(0));
+  process.stdout.write(JSON.stringify({ event: 'done', interfaces: result, cpuUs: cpu.user + cpu.system }) + '\n', () =>
+    process.exit(0),
+  );
 }
 
 process.on('SIGTERM', () => void finish());
 process.on('SIGINT', () => void finish());
 session.start();
+cpu0 = process.cpuUsage();
 process.stdout.write(
   JSON.stringify({ event: 'ready', linkTypes: session.interfaces.map((i) => i.capture.linkType) }) + '\n',
 );

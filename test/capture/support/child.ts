@@ -122,8 +122,12 @@ export class CaptureChild {
 
   async done(timeoutMs = 15_000): Promise<ChildInterfaceResult[]> {
     const e = await this.waitEvent('done', timeoutMs);
+    this.cpuUs = e.cpuUs as number;
     return e.interfaces as ChildInterfaceResult[];
   }
+
+  /** CPU time (user + system, µs) the child used between ready and done. */
+  cpuUs = 0;
 }
 
 /** tcpdump as the reference capture (-B 16384 -s 2048, as tests here need to get zero drops). */
