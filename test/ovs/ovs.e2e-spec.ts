@@ -313,6 +313,27 @@ describe('OVS collector (OvsdbClient, VswitchdControl, OvsSampler)', () => {
     await ovs.startOvsdb();
     await client.whenSynced(15_000);
     expect(client.stats.connects).toBeGreaterThanOrEqual(2);
+    // A server that stops answering (SIGSTOP) is found by the echo probe, and the client resyncs after SIGCONT.
+    const probed = new OvsdbClient({
+      remote: `unix:${ovs.dbSock}`,
+      probeIntervalMs: 300,
+      backoffMinMs: 50,
+      backoffMaxMs: 200,
+    });
+    probed.start();
+    try {
+      await probed.whenSynced();
+      process.kill(ovs.ovsdbPid!, 'SIGSTOP');
+      try {
+        await waitFor(() => probed.state !== 'synced', 'probe notices the silent server', 5_000);
+      } finally {
+        process.kill(ovs.ovsdbPid!, 'SIGCONT');
+      }
+      await probed.whenSynced(10_000);
+      expect(probed.stats.lastError).toMatch(/echo|closed|reply/);
+    } finally {
+      probed.stop();
+    }
     await ovs.vsctl('set', 'interface', a1.name, 'external_ids:vm-id=vm-beta');
     await waitFor(() => {
       for (const row of client.rows('Interface').values())

@@ -49,6 +49,8 @@ export interface OvsdbClientOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   requestTimeoutMs?: number;
+  /** Send an `echo` after this much silence and reconnect when it gets no reply (a dead TCP peer). 0 = off. */
+  probeIntervalMs?: number;
   /** Force the RFC 7047 `monitor` method (tests of the fallback). */
   forceMonitorV1?: boolean;
 }
@@ -74,6 +76,8 @@ export class OvsdbClient {
   private stopped = true;
   private backoff: number;
   private timer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private lastHeard = 0;
   private monitorSeq = 0;
   private monitorId = '';
   private st: OvsdbState = 'stopped';
@@ -128,6 +132,7 @@ export class OvsdbClient {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.probeTimer);
     this.conn?.close();
     this.conn = undefined;
     this.setState('stopped', '');
@@ -204,6 +209,7 @@ export class OvsdbClient {
       this.early = [];
       for (const [m, p] of early) this.onNotification(conn, m, p);
       this.backoff = this.opts.backoffMinMs ?? 100;
+      this.startProbe(conn);
       this.setState('synced', this.stats.method);
     } catch (e) {
       this.stats.lastError = (e as Error).message;
@@ -235,7 +241,27 @@ export class OvsdbClient {
     return this.applyUpdates1(new Map<string, Map<string, OvsdbRow>>(), r, false);
   }
 
+  private startProbe(conn: JsonRpcConnection): void {
+    const every = this.opts.probeIntervalMs ?? 30_000;
+    clearInterval(this.probeTimer);
+    if (every <= 0) return;
+    this.lastHeard = Date.now();
+    this.probeTimer = setInterval(() => {
+      if (conn !== this.conn) return;
+      if (Date.now() - this.lastHeard < every) return;
+      conn.request('echo', [], every).then(
+        () => (this.lastHeard = Date.now()),
+        () => {
+          this.stats.lastError = `no reply to echo within ${every} ms`;
+          conn.close();
+        },
+      );
+    }, every);
+    this.probeTimer.unref();
+  }
+
   private onNotification(conn: JsonRpcConnection, method: string, params: JsonValue): void {
+    this.lastHeard = Date.now();
     if (conn !== this.conn || !Array.isArray(params) || params.length < 2) return;
     if (params[0] !== this.monitorId) return;
     if (this.st !== 'synced') {
@@ -258,6 +284,7 @@ export class OvsdbClient {
   private onClose(conn: JsonRpcConnection, err: Error | undefined): void {
     if (conn !== this.conn) return;
     this.conn = undefined;
+    clearInterval(this.probeTimer);
     this.stats.disconnects++;
     if (err) this.stats.lastError = err.message;
     if (this.stopped) return;

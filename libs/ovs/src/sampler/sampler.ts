@@ -83,7 +83,7 @@ export class OvsSampler {
   private readonly dpBase = new Map<string, DpBase>();
   private pmdBase: PmdBase | undefined;
   private readonly portBase = new Map<string, InterfaceCounters>();
-  private readonly flowBase = new Map<string, Map<string, bigint>>();
+  private readonly flowBase = new Map<string, Map<string, { packets: bigint; bytes: bigint }>>();
   private readonly top: number;
   /** Resets seen so far, by scope. */
   readonly resets = new Map<string, number>();
@@ -380,22 +380,20 @@ export class OvsSampler {
     dpFresh: Set<string>,
     out: OvsSample,
   ): void {
+    // A datapath without a dump this time (skipped: too many flows) loses its baseline.
+    for (const dp of this.flowBase.keys()) if (!s.megaflows.has(dp)) this.flowBase.delete(dp);
     for (const [dp, dump] of s.megaflows) {
       const base = this.flowBase.get(dp);
-      const next = new Map<string, bigint>();
-      for (const f of dump.flows) next.set(flowKey(f), f.packets);
+      const next = new Map<string, { packets: bigint; bytes: bigint }>();
+      for (const f of dump.flows) next.set(flowKey(f), { packets: f.packets, bytes: f.bytes });
       this.flowBase.set(dp, next);
       if (!base || !prev || dpFresh.has(dp) || this.top === 0) continue;
       const recs: OvsMegaflowRecord[] = [];
-      const bytesBefore = new Map<string, bigint>();
-      for (const f of prev.megaflows.get(dp)?.flows ?? []) bytesBefore.set(flowKey(f), f.bytes);
       for (const f of dump.flows) {
-        const key = flowKey(f);
-        const p0 = base.get(key);
-        const fresh = p0 === undefined || f.packets < p0;
-        const packets = fresh ? Number(f.packets) : Number(f.packets - p0);
-        const b0 = bytesBefore.get(key);
-        const bytes = fresh || b0 === undefined || f.bytes < b0 ? Number(f.bytes) : Number(f.bytes - b0);
+        const old = base.get(flowKey(f));
+        const fresh = old === undefined || f.packets < old.packets || f.bytes < old.bytes;
+        const packets = fresh ? Number(f.packets) : Number(f.packets - old.packets);
+        const bytes = fresh ? Number(f.bytes) : Number(f.bytes - old.bytes);
         if (packets === 0 && !fresh) continue;
         recs.push({
           ts_ms: s.at_ms,
