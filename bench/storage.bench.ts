@@ -164,6 +164,8 @@ function cfg(dataDir: string, url: string): StorageConfig {
 }
 
 const results: Record<string, Rate> = {};
+const ratio = (a: Rate | undefined, b: Rate | undefined): string =>
+  a && b ? `${(a.wall / b.wall).toFixed(2)}x` : 'n/a';
 const extra: Record<string, number> = {};
 const fmt = (x: Rate | undefined): string =>
   x
@@ -214,6 +216,34 @@ describe('storage: flow rows/s', () => {
     await s.close();
   });
 
+  it('embedded chDB engine only: pre-encoded RowBinary into flows, and into a copy without the rollup views', async () => {
+    const s = await Storage.open(cfg(dir, ''));
+    await s.ch.command('CREATE TABLE IF NOT EXISTS bench.flows_plain AS bench.flows');
+    await s.ch.command(
+      'CREATE TABLE IF NOT EXISTS bench.flows_nocodec AS bench.flows ENGINE = MergeTree PARTITION BY toDate(ts) ORDER BY (iface, ts)',
+    );
+    for (const c of flows.columns.filter((c) => c.codec))
+      await s.ch.command(`ALTER TABLE bench.flows_nocodec MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
+    const b = createRowBuilder(flows, BATCH);
+    const batches: Buffer[] = [];
+    for (const r of rows) {
+      fill({ row: b }, r);
+      b.finalize();
+      if (b.full) {
+        batches.push(b.encode());
+        b.clear();
+      }
+    }
+    const cols = insertColumns(flows);
+    let k = 0;
+    for (const table of ['flows', 'flows_plain', 'flows_nocodec']) {
+      const done = timer();
+      for (const bytes of batches) await s.ch.insertRowBinary(`bench.${table}`, cols, bytes, `engine-${table}-${k++}`);
+      results[`chdb_engine_${table}`] = done(rows.length);
+    }
+    await s.close();
+  });
+
   it('over HTTP: storage writer vs raw client.insert of the same rows', async () => {
     const server = await ChHttpServer.start({ dataDir: join(dir, 'http') });
     try {
@@ -234,12 +264,15 @@ describe('storage: flow rows/s', () => {
   afterAll(() => {
     const lines = [
       `storage bench, ${N} flow rows (${insertColumns(flows).length} columns), batches of ${BATCH}`,
-      `  builder + RowBinary encode only      ${fmt(results.builder_encode)}  (${extra.rowbinary_bytes_per_row!.toFixed(0)} bytes/row)`,
+      `  builder + RowBinary encode only      ${fmt(results.builder_encode)}  (${(extra.rowbinary_bytes_per_row ?? 0).toFixed(0)} bytes/row)`,
       `  chDB  storage writer (RowBinary)     ${fmt(results.chdb_writer)}`,
-      `  chDB  client.insert JSONEachRow      ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${(results.chdb_writer!.wall / results.chdb_client_jsoneachrow!.wall).toFixed(2)}x`,
+      `  chDB  engine only, into flows (+2 MVs) ${fmt(results.chdb_engine_flows)}`,
+      `  chDB  engine only, no rollup views    ${fmt(results.chdb_engine_flows_plain)}`,
+      `  chDB  engine only, no views, no codecs, ORDER BY (iface, ts) ${fmt(results.chdb_engine_flows_nocodec)}`,
+      `  chDB  client.insert JSONEachRow      ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoneachrow)}`,
       `  chDB  client.insert JSONCompact      ${fmt(results.chdb_client_jsoncompact)}`,
       `  HTTP  storage writer (RowBinary)     ${fmt(results.http_writer)}`,
-      `  HTTP  client.insert JSONEachRow      ${fmt(results.http_client_jsoneachrow)}   writer/raw = ${(results.http_writer!.wall / results.http_client_jsoneachrow!.wall).toFixed(2)}x`,
+      `  HTTP  client.insert JSONEachRow      ${fmt(results.http_client_jsoneachrow)}   writer/raw = ${ratio(results.http_writer, results.http_client_jsoneachrow)}`,
       `  HTTP  client.insert JSONCompact      ${fmt(results.http_client_jsoncompact)}`,
       `  target 1M flow rows/s into chDB: ${(results.chdb_writer?.wall ?? 0) >= 1_000_000 ? 'met' : 'NOT met'} (${fmt(results.chdb_writer)})`,
       '  (HTTP CPU figures count the client process only; the server is a child process)',
