@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -68,6 +69,14 @@ void OnPacket(u_char* user, const struct pcap_pkthdr* h, const u_char* bytes) {
   for (uint32_t i = caplen; i < Pad4(caplen); i++) p[kRecordHeader + i] = 0;
   st->used += need;
   st->count++;
+}
+
+// Closes a poll handle allocated with malloc. The close callback is libc's free, not a function of
+// this library: when a worker thread ends, Node unloads the addon before the worker's loop runs
+// the last close callbacks, so a callback living in this .node would be called after unmapping.
+void ClosePoll(uv_poll_t* p) {
+  uv_poll_stop(p);
+  uv_close(reinterpret_cast<uv_handle_t*>(p), reinterpret_cast<uv_close_cb>(reinterpret_cast<void (*)()>(&std::free)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,12 +295,13 @@ class Handle : public Napi::ObjectWrap<Handle> {
     asyncCtx_ = new Napi::AsyncContext(env, "nicscope:pcap");
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) return ThrowError(env, "no event loop");
-    poll_ = new uv_poll_t;
+    poll_ = static_cast<uv_poll_t*>(std::malloc(sizeof(uv_poll_t)));
+    if (!poll_) return ThrowError(env, "out of memory");
     poll_->data = this;
     int rc = uv_poll_init(loop, poll_, fd);
     if (rc == 0) rc = uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Handle::OnPoll);
     if (rc != 0) {
-      delete poll_;
+      std::free(poll_);
       poll_ = nullptr;
       return ThrowError(env, std::string("uv_poll: ") + uv_strerror(rc));
     }
@@ -364,7 +374,7 @@ class Handle : public Napi::ObjectWrap<Handle> {
   void StopPoll() {
     if (!poll_) return;
     uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    ClosePoll(poll_);
     poll_ = nullptr;
     if (hookAdded_) {
       napi_remove_env_cleanup_hook(env_, &Handle::OnEnvCleanup, this);
@@ -393,13 +403,19 @@ class Handle : public Napi::ObjectWrap<Handle> {
     self->hookAdded_ = false;  // hooks are being run: do not remove it again
     if (self->poll_) {
       uv_poll_stop(self->poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(self->poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+      ClosePoll(self->poll_);
       self->poll_ = nullptr;
     }
     if (self->pcap_) {
       pcap_close(self->pcap_);
       self->pcap_ = nullptr;
     }
+    // The environment is still valid here: release the references now, not in a late finalizer.
+    self->cb_.Reset();
+    self->bufRef_.Reset();
+    self->bufData_ = nullptr;
+    self->bufLen_ = 0;
+    self->ReleaseCtx();
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
@@ -431,7 +447,7 @@ class Handle : public Napi::ObjectWrap<Handle> {
     if (poll_) {
       // Called from a finalizer only if the poll never ran (it holds a Ref), or from close().
       uv_poll_stop(poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+      ClosePoll(poll_);
       poll_ = nullptr;
       if (hookAdded_) {
         napi_remove_env_cleanup_hook(env_, &Handle::OnEnvCleanup, this);
