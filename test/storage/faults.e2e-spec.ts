@@ -113,9 +113,11 @@ describe('Storage over HTTP with faults', () => {
     // Two inserts reach the database but their answers are lost: retries carry the same token.
     proxy.swallowResponses(2);
     await writeFlows(s, 'w1', 1000, 2000);
-    await s.writer(flows).flushNow();
+    // The database disappears while rows are being written and batches are in flight.
+    const writing = writeFlows(s, 'w1', 2000, 3000);
+    await sleep(40);
     await proxy.cut();
-    await writeFlows(s, 'w1', 2000, 3000);
+    await writing;
     // Graceful restart during the outage: what is buffered goes to the spool.
     await s.close();
     expect(s.spool.batches).toBeGreaterThan(0);

@@ -49,6 +49,17 @@ describe(migrate.name, () => {
     );
   });
 
+  it('converges when several collectors migrate the same database at once', async () => {
+    const other: DdlOptions = { ...ddl, database: 'mig_race' };
+    const runs = await Promise.all(
+      [1, 2, 3].map((i) => migrate(ch, other, { collector: `c${i}`, migrations: MIGRATIONS })),
+    );
+    for (const r of runs) expect(r.applied.length + r.skipped).toBe(MIGRATIONS.length);
+    const n = await ch.query<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = 'mig_race'");
+    expect(Number(n[0]!.n)).toBe(14);
+    expect((await migrate(ch, other, { collector: 'c4', migrations: MIGRATIONS })).applied).toEqual([]);
+  });
+
   it('recreates a table dropped by hand and nothing else', async () => {
     await ch.command('DROP TABLE mig_test.alerts');
     const r = await migrate(ch, { ...ddl, ttlRawDays: 3 }, { collector: 't', migrations: MIGRATIONS });
