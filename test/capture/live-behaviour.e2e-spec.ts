@@ -74,6 +74,35 @@ describe(`${LiveCapture.name} behaviour`, () => {
     expect(await sw.promiscuity(portA)).toBe(before);
   });
 
+  it('keeps only one direction when asked, and cuts frames at the snaplen keeping their wire length', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'nicscope-dir-')), 'in.pcap');
+    const inbound = new CaptureChild(b, {
+      devices: [bDev],
+      filter: 'icmp',
+      direction: 'in',
+      snaplen: 64,
+      timeoutMs: 20,
+      writeFile: file,
+    });
+    const outbound = new CaptureChild(b, { devices: [bDev], filter: 'icmp', direction: 'out', timeoutMs: 20 });
+    await Promise.all([inbound.ready(), outbound.ready()]);
+    await a.exec(['ping', '-c', '5', '-i', '0.05', '-s', '1000', '-W', '2', '10.200.1.2']);
+    await sleep(200);
+    const [[i], [o]] = await Promise.all([inbound.stop(), outbound.stop()]);
+    expect(i!.packets).toBe(5); // echo requests only
+    expect(o!.packets).toBe(5); // echo replies only
+    // 1000 bytes of ICMP data + 8 ICMP + 20 IP + 14 Ethernet on the wire; 64 kept.
+    expect(i!.bytes).toBe(5 * 1042);
+    const cap = OfflineCapture.open(file);
+    const batch = cap.readBatch()!;
+    cap.close();
+    expect(cap.snaplen).toBe(64);
+    for (let k = 0, off = 0; k < batch.count; k++) {
+      expect([batch.view.getUint32(off + 8, true), batch.view.getUint32(off + 12, true)]).toEqual([64, 1042]);
+      off += 16 + 64;
+    }
+  });
+
   it('reports kernel drops when the consumer stalls', async () => {
     const child = new CaptureChild(b, {
       devices: [bDev],
