@@ -13,6 +13,7 @@ export class OvsJsonError extends Error {
 }
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 /** Parses one JSON text. Integer literals become bigint; literals with a fraction or exponent become number. */
 export function parseJson(text: string): JsonValue {
@@ -67,7 +68,7 @@ class Parser {
   }
 
   private number(): bigint | number {
-    const m = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+    const m = NUMBER;
     m.lastIndex = this.pos;
     const r = m.exec(this.s);
     if (!r) return this.fail('bad number');
@@ -77,6 +78,17 @@ class Parser {
 
   private string(): string {
     const s = this.s;
+    // Fast path: no escape before the closing quote.
+    const q = s.indexOf('"', this.pos + 1);
+    if (q > 0) {
+      let k = this.pos + 1;
+      while (k < q && s.charCodeAt(k) !== 0x5c) k++;
+      if (k === q) {
+        const out = s.slice(this.pos + 1, q);
+        this.pos = q + 1;
+        return out;
+      }
+    }
     let i = this.pos + 1;
     let out = '';
     let start = i;
