@@ -34,7 +34,8 @@ export type FilterCompiler = (expr: string, linkType: number) => FrameFilter;
 export interface SessionSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  /** Text frames only: a Buffer holds UTF-8 JSON encoded once for many clients. */
+  send(data: string | Buffer, opts?: { binary?: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -64,6 +65,7 @@ export interface FanoutStats {
 const OPEN = 1;
 const HEADER = 16;
 const MAX_CONTROL = 256;
+const TEXT = { binary: false } as const;
 
 function globToRegExp(glob: string): RegExp {
   const body = glob
@@ -144,7 +146,7 @@ class Subscription {
 
 export class ClientSession {
   readonly subs = new Map<string, Subscription>();
-  private readonly queue: RingQueue;
+  private readonly queue: RingQueue<string | Buffer>;
   private readonly control: string[] = [];
   private pendingLost = 0;
   totalLost = 0;
@@ -158,7 +160,7 @@ export class ClientSession {
     readonly role: 'viewer' | 'admin',
     private readonly fanout: LiveFanout,
   ) {
-    this.queue = new RingQueue(fanout.opts.queueSize);
+    this.queue = new RingQueue<string | Buffer>(fanout.opts.queueSize);
   }
 
   get queued(): number {
@@ -177,7 +179,7 @@ export class ClientSession {
   }
 
   /** Queues a data message carrying `count` items; on overflow the oldest message is dropped. */
-  enqueue(msg: string, count: number): void {
+  enqueue(msg: string | Buffer, count: number): void {
     if (this.closed) return;
     const dropped = this.queue.push(msg, count);
     if (dropped > 0 || this.queue.size === this.queue.capacity) {
@@ -223,7 +225,7 @@ export class ClientSession {
       }
       const msg = this.queue.shift();
       if (msg === undefined) break;
-      s.send(msg);
+      s.send(msg, TEXT);
       this.fanout.stats.messagesSent++;
     }
     if (this.queue.size * 2 < this.queue.capacity) this.overflowSince = 0;
@@ -426,8 +428,21 @@ export class LiveFanout implements LiveListener {
     const targets = this.targetsFor(batch.iface);
     const nt = targets.length;
     if (nt === 0) return;
-    const filters = new Array<FrameFilter | null | undefined>(nt);
-    for (let k = 0; k < nt; k++) filters[k] = targets[k]!.sub.filterFor(batch.linkType);
+    // One test per distinct filter expression per frame, however many subscriptions share it.
+    const filters: Array<FrameFilter | null | undefined> = [];
+    const slot = new Int32Array(nt);
+    const exprs: string[] = [];
+    for (let k = 0; k < nt; k++) {
+      const expr = targets[k]!.sub.spec.filter?.trim() ?? '';
+      let u = exprs.indexOf(expr);
+      if (u < 0) {
+        u = exprs.length;
+        exprs.push(expr);
+        filters.push(targets[k]!.sub.filterFor(batch.linkType));
+      }
+      slot[k] = u;
+    }
+    const verdict = new Int8Array(filters.length);
     const { buf, view, count, linkType, iface } = batch;
     const now = this.now();
     const summarizer = this.opts.summarizer;
@@ -438,10 +453,16 @@ export class LiveFanout implements LiveListener {
       const data = off + HEADER;
       let json: string | undefined;
       let jsonRaw: string | undefined;
+      verdict.fill(0);
       for (let k = 0; k < nt; k++) {
-        const f = filters[k];
-        if (f === undefined) continue;
-        if (f !== null && !f.test(buf, data, caplen, wirelen)) continue;
+        const u = slot[k]!;
+        let v = verdict[u]!;
+        if (v === 0) {
+          const f = filters[u];
+          v = f === undefined ? -1 : f === null || f.test(buf, data, caplen, wirelen) ? 1 : -1;
+          verdict[u] = v;
+        }
+        if (v < 0) continue;
         const tg = targets[k]!;
         if (tg.session.closed || !tg.sub.admit(now)) continue;
         if (json === undefined) {
@@ -472,15 +493,22 @@ export class LiveFanout implements LiveListener {
     // Subscriptions that matched the same frames under the same id (many clients, one filter) share one
     // message string (the frame JSON strings are the same objects, so comparing them is a pointer check).
     let prev: Subscription | undefined;
-    let prevMsg = '';
+    let prevMsg: Buffer | undefined;
     for (let k = 0; k < nt; k++) {
       const { session, sub } = targets[k]!;
       const n = sub.pending.length;
       if (n > 0) {
-        let msg: string;
-        if (prev !== undefined && prev.idJson === sub.idJson && samePending(prev.pending, sub.pending)) msg = prevMsg;
+        let msg: Buffer;
+        if (
+          prev !== undefined &&
+          prevMsg !== undefined &&
+          prev.idJson === sub.idJson &&
+          samePending(prev.pending, sub.pending)
+        )
+          msg = prevMsg;
         else {
-          msg = `{"type":"frames","id":${sub.idJson},"frames":[${sub.pending.join(',')}]}`;
+          // Encoded to UTF-8 once here, not once per client by the socket.
+          msg = Buffer.from(`{"type":"frames","id":${sub.idJson},"frames":[${sub.pending.join(',')}]}`);
           if (prev !== undefined) prev.pending.length = 0;
           prev = sub;
           prevMsg = msg;

@@ -2,8 +2,8 @@
  * A bounded FIFO of pre-serialized messages. Pushing into a full queue drops the oldest entry and
  * reports how many items (frames, flow updates…) that entry carried, so the owner can tell the client.
  */
-export class RingQueue {
-  private readonly items: Array<string | undefined>;
+export class RingQueue<T = string> {
+  private readonly items: Array<T | undefined>;
   private readonly counts: Uint32Array;
   private head = 0;
   private len = 0;
@@ -11,7 +11,7 @@ export class RingQueue {
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
-    this.items = new Array<string | undefined>(capacity).fill(undefined);
+    this.items = new Array<T | undefined>(capacity).fill(undefined);
     this.counts = new Uint32Array(capacity);
   }
 
@@ -20,7 +20,7 @@ export class RingQueue {
   }
 
   /** Appends; returns the item count of the entry dropped to make room (0 when nothing was dropped). */
-  push(msg: string, count: number): number {
+  push(msg: T, count: number): number {
     let dropped = 0;
     if (this.len === this.capacity) {
       dropped = this.counts[this.head]!;
@@ -36,7 +36,7 @@ export class RingQueue {
   }
 
   /** Removes and returns the oldest message, or undefined when empty. */
-  shift(): string | undefined {
+  shift(): T | undefined {
     if (this.len === 0) return undefined;
     const msg = this.items[this.head];
     this.items[this.head] = undefined;
