@@ -113,6 +113,9 @@ describe('Storage over HTTP with faults', () => {
     // Two inserts reach the database but their answers are lost: retries carry the same token.
     proxy.swallowResponses(2);
     await writeFlows(s, 'w1', 1000, 2000);
+    await s.writer(flows).flushNow();
+    expect(s.writer(flows).counters.insertRetries).toBeGreaterThanOrEqual(2);
+    expect(s.spool.batches).toBe(0);
     // The database disappears while rows are being written and batches are in flight.
     const writing = writeFlows(s, 'w1', 2000, 3000);
     await sleep(40);
