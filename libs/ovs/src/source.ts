@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { parseDpctlShow } from './parsers/dpctl-show.js';
 import { parsePmdStatsShow } from './parsers/pmd-stats.js';
 import { parseDumpFlows } from './parsers/dump-flows.js';
-import { type OvsdbClient } from './ovsdb/ovsdb-client.js';
-import { type VswitchdControl } from './unixctl/vswitchd-control.js';
+import { OvsdbClient } from './ovsdb/ovsdb-client.js';
+import { VswitchdControl } from './unixctl/vswitchd-control.js';
+import { OvsSampler } from './sampler/sampler.js';
 import { buildPortMapping, interfaceStatistics } from './sampler/mapping.js';
 import { emptySnapshot, type OvsSnapshot } from './sampler/types.js';
 
@@ -38,7 +39,8 @@ export class UnixctlStatsSource implements OvsStatsSource {
 
   async collect(into: OvsSnapshot): Promise<void> {
     const show = await this.ctl.call('dpctl/show', '-s');
-    into.vswitchd_pid = this.ctl.pid ?? null;
+    const pid = this.ctl.pid ?? null;
+    into.vswitchd_pid = pid;
     into.datapaths = parseDpctlShow(show);
     if (into.datapaths.some((d) => d.type !== 'system')) {
       into.pmd = parsePmdStatsShow(await this.ctl.call('dpif-netdev/pmd-stats-show'));
@@ -52,6 +54,13 @@ export class UnixctlStatsSource implements OvsStatsSource {
         }
         into.megaflows.set(dp.name, parseDumpFlows(await this.ctl.call('dpctl/dump-flows', dp.name), max));
       }
+    }
+    // Readings from two daemons must not be mixed: a restart between the calls spoils this collection.
+    if ((this.ctl.pid ?? null) !== pid) {
+      into.datapaths = [];
+      into.pmd = null;
+      into.megaflows.clear();
+      throw new Error(`ovs-vswitchd restarted during the collection (pid ${pid} → ${this.ctl.pid})`);
     }
   }
 
@@ -117,5 +126,65 @@ export async function detectOvs(rundir: string): Promise<{ present: boolean; rea
   return {
     present: false,
     reason: `no Open vSwitch: neither ${rundir}/db.sock nor ${rundir}/ovs-vswitchd.pid exists`,
+  };
+}
+
+export interface OvsConfigLike {
+  enabled: 'auto' | 'on' | 'off';
+  rundir: string;
+  db: string;
+  megaflowsTop: number;
+  megaflowsMaxDump: number;
+  timeoutMs: number;
+}
+
+export type OpenedOvs =
+  | { present: false; reason: string }
+  | {
+      present: true;
+      client: OvsdbClient;
+      control: VswitchdControl;
+      sources: OvsStatsSource[];
+      sampler: OvsSampler;
+      close(): void;
+    };
+
+/**
+ * Builds the adapters, sources and sampler from the `ovs` configuration, or says why not (no OVS
+ * on this host is normal: the caller logs `reason` once and goes on). The OVSDB client is started;
+ * timers are the caller's (`collectSnapshot(sources)` then `sampler.sample(snapshot)` per interval).
+ */
+export async function openOvs(
+  cfg: OvsConfigLike,
+  overrides: { rundir?: string; db?: string } = {},
+): Promise<OpenedOvs> {
+  const rundir = overrides.rundir ?? cfg.rundir;
+  const explicitDb = overrides.db ?? cfg.db;
+  if (cfg.enabled === 'off' && !overrides.rundir && !overrides.db)
+    return { present: false, reason: 'Open vSwitch: disabled by configuration (ovs.enabled=off)' };
+  if (!explicitDb && cfg.enabled !== 'on') {
+    const found = await detectOvs(rundir);
+    if (!found.present) return { present: false, reason: found.reason };
+  }
+  const client = new OvsdbClient({
+    remote: explicitDb || `unix:${join(rundir, 'db.sock')}`,
+    requestTimeoutMs: cfg.timeoutMs,
+  });
+  const control = new VswitchdControl({ rundir, timeoutMs: cfg.timeoutMs });
+  const sources: OvsStatsSource[] = [
+    new UnixctlStatsSource(control, {
+      megaflows: cfg.megaflowsTop > 0 && cfg.megaflowsMaxDump > 0,
+      megaflowsMaxDump: cfg.megaflowsMaxDump,
+    }),
+    new OvsdbStatsSource(client),
+  ];
+  client.start();
+  return {
+    present: true,
+    client,
+    control,
+    sources,
+    sampler: new OvsSampler({ megaflowsTop: cfg.megaflowsTop }),
+    close: () => sources.forEach((s) => s.close()),
   };
 }

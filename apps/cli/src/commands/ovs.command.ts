@@ -5,22 +5,8 @@
  * `--watch` keeps sampling and redraws in place (JSON: one object per line).
  * A host without OVS is normal: the command says so once and exits 0 (docs/decisions/0300).
  */
-import { join } from 'node:path';
 import { type Command } from 'commander';
-import {
-  OvsSampler,
-  OvsdbClient,
-  OvsdbStatsSource,
-  UnixctlStatsSource,
-  VswitchdControl,
-  asString,
-  collectSnapshot,
-  detectOvs,
-  joinInventory,
-  type OvsSample,
-  type OvsSnapshot,
-  type OvsStatsSource,
-} from '@nicscope/ovs';
+import { asString, collectSnapshot, joinInventory, openOvs, type OvsSample, type OvsSnapshot } from '@nicscope/ovs';
 import { listInterfaces, type NetInterface } from '@nicscope/netdev';
 import { type CliContext, UsageError } from '../context.js';
 
@@ -156,43 +142,23 @@ export function registerOvs(program: Command, ctx: CliContext): void {
     .option('--top <n>', 'megaflows shown (default: ovs.megaflowsTop)')
     .action(async (opts: OvsOptions) => {
       const cfg = ctx.cfg.config.ovs;
-      const rundir = opts.rundir ?? cfg.rundir;
       const intervalS = opts.interval !== undefined ? Number(opts.interval) : opts.watch ? cfg.intervalS : 2;
       if (!Number.isFinite(intervalS) || intervalS < 0.1 || intervalS > 3600)
         throw new UsageError(`--interval ${JSON.stringify(opts.interval)}: expected seconds 0.1..3600`);
       const top = opts.top !== undefined ? Number(opts.top) : cfg.megaflowsTop;
       if (!Number.isInteger(top) || top < 0 || top > 10_000)
         throw new UsageError(`--top ${JSON.stringify(opts.top)}: expected an integer 0..10000`);
-      if (cfg.enabled === 'off' && !opts.rundir) {
-        console.log(
-          opts.json
-            ? toJson({ ovs: false, reason: 'disabled by configuration (ovs.enabled=off)' })
-            : 'Open vSwitch: disabled by configuration (ovs.enabled=off)',
-        );
-        return;
-      }
-      const found = await detectOvs(rundir);
-      if (!found.present && !opts.db && !cfg.db) {
-        console.log(opts.json ? toJson({ ovs: false, reason: found.reason }) : found.reason);
-        return;
-      }
-      const remote = opts.db ?? (cfg.db || `unix:${join(rundir, 'db.sock')}`);
-      let client: OvsdbClient;
+      let opened: Awaited<ReturnType<typeof openOvs>>;
       try {
-        client = new OvsdbClient({ remote, requestTimeoutMs: cfg.timeoutMs, backoffMaxMs: 5_000 });
+        opened = await openOvs({ ...cfg, megaflowsTop: top }, { rundir: opts.rundir, db: opts.db });
       } catch (e) {
-        throw new UsageError((e as Error).message);
+        throw new UsageError((e as Error).message); // a malformed --db / ovs.db remote
       }
-      const ctl = new VswitchdControl({ rundir, timeoutMs: cfg.timeoutMs });
-      const sources: OvsStatsSource[] = [
-        new UnixctlStatsSource(ctl, {
-          megaflows: top > 0 && cfg.megaflowsMaxDump > 0,
-          megaflowsMaxDump: cfg.megaflowsMaxDump,
-        }),
-        new OvsdbStatsSource(client),
-      ];
-      const sampler = new OvsSampler({ megaflowsTop: top });
-      client.start();
+      if (!opened.present) {
+        console.log(opts.json ? toJson({ ovs: false, reason: opened.reason }) : opened.reason);
+        return;
+      }
+      const { client, control: ctl, sources, sampler } = opened;
       await client.whenSynced(cfg.timeoutMs).catch((e: Error) => ctx.logger.warn(`OVSDB: ${e.message}`));
       let stop = false;
       const onSig = (): void => {
@@ -253,7 +219,7 @@ export function registerOvs(program: Command, ctx: CliContext): void {
         }
       } finally {
         process.off('SIGINT', onSig);
-        for (const s of sources) s.close();
+        opened.close();
       }
     });
 }
