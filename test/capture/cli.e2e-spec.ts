@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineCapture } from '@nicscope/pcap';
 import { Topology, type Netns } from '../support/netns.js';
-import { run, sleep, tryRun, waitFor } from '../support/exec.js';
+import { run, tryRun, waitFor } from '../support/exec.js';
 import { sendUdp, tsharkSummary } from './support/child.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -48,7 +48,7 @@ describe('nicscope capture', () => {
     const proc = a.spawn(cli(a, '-i', dev, '-f', 'udp', '-c', '100', '-w', file));
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => stderr.includes('capturing on'), 'capture started');
+    await waitFor(() => stderr.includes('capturing on'), 'capture started', 20_000);
     expect(await a.promiscuity(dev)).toBe(before + 1);
     await sendUdp(b, '10.200.1.1', 300);
     const code = await new Promise<number | null>((r) => proc.once('exit', r));
@@ -66,8 +66,10 @@ describe('nicscope capture', () => {
   it('prints one line per frame without -w and stops cleanly on SIGINT', async () => {
     const proc = a.spawn(cli(a, '-i', dev, '-f', 'udp', '-q'));
     let stdout = '';
+    let stderr = '';
     proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    await sleep(700);
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitFor(() => stderr.includes('capturing on'), 'capture started', 20_000);
     await sendUdp(b, '10.200.1.1', 5, { minSize: 100, maxSize: 100 });
     await waitFor(() => stdout.split('\n').filter(Boolean).length >= 5, 'five lines', 5000);
     proc.kill('SIGINT');

@@ -130,7 +130,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     .option('--timeout-ms <ms>', 'longest wait before a partial batch is delivered')
     .option('--immediate', 'deliver every packet at once')
     .option('-Q, --direction <dir>', 'in, out or inout')
-    .option('-q, --quiet', 'no live counters on stderr')
+    .option('-q, --quiet', 'no live counters on stderr (the start and end lines stay)')
     .action(async (opts: CaptureOpts) => {
       const countArg = reclaimDashC(program, 'capture') ?? opts.count;
       const devices = opts.interface ?? [];
@@ -182,10 +182,9 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       for (const i of session.interfaces) {
         const what = i.file ? `writing ${i.file}` : 'printing frames';
         const warn = i.capture.warning ? ` (warning: ${i.capture.warning})` : '';
-        if (!opts.quiet)
-          process.stderr.write(
-            `capturing on ${i.device}, link type ${i.capture.linkName} (${i.capture.linkType}), ${what}${warn}\n`,
-          );
+        process.stderr.write(
+          `capturing on ${i.device}, link type ${i.capture.linkName} (${i.capture.linkType}), ${what}${warn}\n`,
+        );
       }
       const ticker = tty ? setInterval(() => process.stderr.write(`\r${counters()}\x1b[K`), 500) : undefined;
 
