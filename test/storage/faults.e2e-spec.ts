@@ -3,7 +3,9 @@
  * HTTP endpoint (test/support/ch-http.ts), reached through a TCP proxy the test cuts and restores.
  * Loopback only; no root needed.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +18,9 @@ import {
 } from '@nicscope/storage';
 import { ChHttpServer, TcpProxy } from '../support/ch-http.js';
 import { currentRunId, runDir } from '../support/run.js';
-import { sleep, waitFor } from '../support/exec.js';
+import { run, sleep, waitFor } from '../support/exec.js';
+
+const ROOT = join(__dirname, '..', '..');
 
 const USER = 'nicscope';
 const PASSWORD = 's3cret';
@@ -40,6 +44,99 @@ function cfg(
       ttlRollupDays: 90,
       insertRetries: 1,
       ...over,
+    },
+  };
+}
+
+interface ChildMsg {
+  state?: string;
+  spooled?: number;
+  written?: number;
+  done?: number;
+}
+
+interface Child {
+  child: ChildProcess;
+  exit: Promise<number | null>;
+  /** Resolves with the first message (from now on, or already seen) that matches. */
+  next(match: (m: ChildMsg) => boolean, timeoutMs?: number): Promise<ChildMsg>;
+}
+
+/** Bundles test/storage/fixtures/writer-child.ts (rolldown, shipped with vite) into one .cjs file. */
+async function bundleWriter(out: string): Promise<string> {
+  const file = join(out, 'writer-child.cjs');
+  await run(
+    [
+      join(ROOT, 'node_modules/.bin/rolldown'),
+      join(ROOT, 'test/storage/fixtures/writer-child.ts'),
+      '--platform',
+      'node',
+      '--format',
+      'cjs',
+      '--file',
+      file,
+      '--external',
+      '@clickhouse/client',
+      '--external',
+      'chdb/connection',
+    ],
+    { timeoutMs: 60_000 },
+  );
+  return file;
+}
+
+function startWriter(bundle: string, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [bundle], {
+    env: {
+      ...process.env,
+      NODE_PATH: join(ROOT, 'node_modules'),
+      COLLECTOR: 'w1',
+      NOW_NS: String(NOW),
+      CH_USER: USER,
+      CH_PASSWORD: PASSWORD,
+      DB,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const seen: ChildMsg[] = [];
+  const waiters: { match: (m: ChildMsg) => boolean; resolve: (m: ChildMsg) => void }[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = JSON.parse(line) as ChildMsg;
+    seen.push(m);
+    for (const w of [...waiters]) {
+      if (w.match(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    exit,
+    next: (match, timeoutMs = 30_000) => {
+      const hit = seen.find(match);
+      if (hit) return Promise.resolve(hit);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(
+          () => reject(new Error(`writer child: no matching message in ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (m) => {
+            clearTimeout(t);
+            resolve(m);
+          },
+        });
+        void exit.then((code) => {
+          clearTimeout(t);
+          reject(new Error(`writer child exited (${String(code)}) before the message; stderr: ${stderr}`));
+        });
+      });
     },
   };
 }
@@ -89,9 +186,11 @@ describe('Storage over HTTP with faults', () => {
   let server: ChHttpServer;
   let proxy: TcpProxy;
   let reader: Storage;
+  let bundle: string;
 
   beforeAll(async () => {
     mkdirSync(base, { recursive: true });
+    bundle = await bundleWriter(base);
     server = await ChHttpServer.start({ dataDir: join(base, 'server'), user: USER, password: PASSWORD });
     proxy = new TcpProxy(server.port);
     await proxy.listen();
@@ -105,37 +204,32 @@ describe('Storage over HTTP with faults', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  it('keeps every flow row exactly once when the database disappears during writes, the writer restarts during the outage, and lost answers are retried', async () => {
+  it('keeps every flow row exactly once when the database disappears during writes, the writer process restarts during the outage, and lost answers are retried', async () => {
     const dir = join(base, 'w1');
-    let s = await Storage.open(cfg(dir, proxy.url));
-    expect(s.state).toBe('ready');
-    await writeFlows(s, 'w1', 0, 1000);
-    // Two inserts reach the database but their answers are lost: retries carry the same token.
+    const run = (from: number, to: number): Child =>
+      startWriter(bundle, { DATA_DIR: dir, URL: proxy.url, FROM: String(from), TO: String(to) });
+    // Process 1 writes; two answers get lost; then the database disappears mid-stream; then SIGTERM.
+    const a = run(0, 1_000_000);
+    expect(await a.next((m) => m.state !== undefined)).toMatchObject({ state: 'ready', spooled: 0 });
+    await a.next((m) => (m.written ?? 0) >= 600);
     proxy.swallowResponses(2);
-    await writeFlows(s, 'w1', 1000, 2000);
-    await s.writer(flows).flushNow();
-    // Both lost answers were attempts that the database had carried out (retried, then spooled and replayed).
-    expect(s.writer(flows).counters.insertErrors).toBeGreaterThanOrEqual(2);
-    // The database disappears while rows are being written and batches are in flight.
-    const writing = writeFlows(s, 'w1', 2000, 3000);
-    await sleep(40);
+    await a.next((m) => (m.written ?? 0) >= 1500);
     await proxy.cut();
-    await writing;
-    // Graceful restart during the outage: what is buffered goes to the spool.
-    await s.close();
-    expect(s.spool.batches).toBeGreaterThan(0);
-    const logs = new Lines();
-    s = await Storage.open(cfg(dir, proxy.url), { logger: logs });
-    expect(s.state).toBe('spooling');
-    expect(s.spool.batches).toBeGreaterThan(0);
-    await writeFlows(s, 'w1', 3000, 4000);
-    await s.writer(flows).flushNow();
+    await a.next((m) => (m.written ?? 0) >= 2500);
+    a.child.kill('SIGTERM');
+    const endA = await a.next((m) => m.done !== undefined);
+    expect(await a.exit).toBe(0);
+    expect(endA.spooled).toBeGreaterThan(0);
+    const k = endA.done!;
+    // Process 2 starts during the outage, finds the spool, writes more; the database comes back.
+    const b = run(k, k + 1000);
+    expect(await b.next((m) => m.state !== undefined)).toMatchObject({ state: 'spooling' });
+    await b.next((m) => (m.written ?? 0) >= k + 300);
     await proxy.restore();
-    expect(await s.drainSpool(30_000)).toBe(true);
-    await writeFlows(s, 'w1', 4000, 5000);
-    await s.close();
-    expect(await countFlows(reader, 'w1')).toEqual({ n: 5000, ids: 5000 });
-    expect(logs.lines.some((l) => l.includes('answers again; spool replayed'))).toBe(true);
+    const endB = await b.next((m) => m.done !== undefined);
+    expect(await b.exit).toBe(0);
+    expect(endB).toEqual({ done: k + 1000, spooled: 0 });
+    expect(await countFlows(reader, 'w1')).toEqual({ n: k + 1000, ids: k + 1000 });
   });
 
   it('starts while the database is unreachable, spools, says so, and delivers once it answers', async () => {
