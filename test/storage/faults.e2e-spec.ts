@@ -102,8 +102,8 @@ function startWriter(bundle: string, env: Record<string, string>): Child {
   const seen: ChildMsg[] = [];
   const waiters: { match: (m: ChildMsg) => boolean; resolve: (m: ChildMsg) => void }[] = [];
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  createInterface({ input: child.stdout }).on('line', (line) => {
     const m = JSON.parse(line) as ChildMsg;
     seen.push(m);
     for (const w of [...waiters]) {
