@@ -50,6 +50,8 @@ export class CaptureService {
   private collector = '';
   private readonly select: (i: NetInterface) => boolean;
   private stopping = false;
+  /** Worker messages this thread failed to handle (a bug; logged at the first). */
+  messageErrors = 0;
   /** Called after each inventory change (the inventory writer listens). */
   onInventory: ((list: readonly NetInterface[]) => void) | undefined;
   /** Counters of captures that have ended (their worker is gone), so totals never go back. */
@@ -147,7 +149,15 @@ export class CaptureService {
         resolve();
       });
     });
-    worker.on('message', (m: WorkerMessage) => this.onMessage(st, m));
+    worker.on('message', (m: WorkerMessage) => {
+      try {
+        this.onMessage(st, m);
+      } catch (e) {
+        // A bug on this side must not take the collector down: counted and logged once per kind.
+        this.messageErrors++;
+        if (this.messageErrors === 1) this.log.error({ iface: itf.name, err: (e as Error).stack }, 'failed to handle a capture message');
+      }
+    });
     worker.on('error', (e) => {
       st.error = e.message;
       this.log.error({ iface: itf.name, err: e.message }, 'capture worker failed');

@@ -18,11 +18,18 @@ export function macNumber(mac: string | undefined): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/** libs/packet's timestamp text ("sec.nnnnnnnnn") → nanoseconds. */
+export function tsNanos(ts: string): bigint {
+  const dot = ts.indexOf('.');
+  if (dot < 0) return BigInt(ts) * 1_000_000_000n;
+  return BigInt(ts.slice(0, dot)) * 1_000_000_000n + BigInt(ts.slice(dot + 1).padEnd(9, '0').slice(0, 9));
+}
+
 export function writeFrameRows(list: readonly FrameSummary[], sampleRate: number, collector: string, w: BatchWriter<typeof frames>): boolean {
   let ok = true;
   const r = w.row;
   for (const f of list) {
-    r.setTs(BigInt(f.ts));
+    r.setTs(tsNanos(f.ts));
     r.setCollector(collector);
     r.setIface(f.iface);
     r.setDirection(f.direction === 'in' || f.direction === 'out' ? f.direction : 'unknown');
