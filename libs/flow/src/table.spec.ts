@@ -162,9 +162,9 @@ describe(FlowTable.name, () => {
     const h = new Harness({ maxFlows: 4 });
     const u = (sport: number): Uint8Array =>
       B.eth(S, C, 0x0800, B.ipv4({ src: CIP, dst: SIP, proto: 17 }, B.udp(sport, 53, new Uint8Array(4))));
-    for (let i = 0; i < 4; i++) h.feed(u(1000 + i), i);
-    h.feed(u(1000), 10); // refresh the first
-    h.feed(u(2000), 11); // evicts 1001
+    for (let i = 0; i < 4; i++) h.feed(u(1000 + i), i * 1000);
+    h.feed(u(1000), 10_000); // refresh the first (LRU order has a one-second granularity)
+    h.feed(u(2000), 11_000); // evicts 1001
     expect(h.table.evictions).toBe(1);
     expect(h.json().map((r) => [r.src_port, r.end_reason])).toEqual([[1001, 'evicted']]);
     expect(h.table.active).toBe(4);
@@ -289,7 +289,7 @@ describe(FlowTable.name, () => {
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.boolean()), { minLength: 50, maxLength: 600 }),
         (ops) => {
-          const h = new Harness({ maxFlows: 64, idleTimeoutS: 1000 });
+          const h = new Harness({ maxFlows: 64, idleTimeoutS: 1000, initialFlows: 4 }); // grows 4 → 64, then evicts
           const model = new Map<number, number>();
           let t = 0;
           for (const [port, rst] of ops) {

@@ -1,7 +1,7 @@
 /**
- * Bidirectional flow table over typed arrays (structure of arrays, one slot per flow).
+ * Bidirectional flow table over typed arrays (one fixed-size record per flow in one ArrayBuffer).
  *
- * Key (KW u32 words, written into a scratch array in canonical order: the smaller endpoint first,
+ * Key (KEY_WORDS u32 words, written into a scratch array in canonical order: the smaller endpoint first,
  * as gopacket's LessThan) = interface, VLAN tags, tunnel type/VNI, IP version, protocol, EtherType,
  * endpoint A (address + port), endpoint B. Hashed with FNV-1a over the words (+ a final mix), so
  * both directions hash alike; looked up in an open-addressing index (linear probing, load <= 0.5,
@@ -10,9 +10,16 @@
  * so late ACKs/retransmissions still count, then end). No per-packet allocation, no string keys.
  */
 import { type FrameParser, LayerId } from '@nicscope/packet';
+
+const IPV4 = LayerId.IPV4;
+const IPV6 = LayerId.IPV6;
+const TCP = LayerId.TCP;
+const UDP = LayerId.UDP;
+const ETHERNET = LayerId.ETHERNET;
 import { EndReason, type FlowRecord, newFlowRecord } from './record.js';
 
-export const KW = 13;
+const KEY_WORDS = 13;
+export const KW = KEY_WORDS;
 const NS = 1e9;
 
 export interface FlowTableOptions {
@@ -24,6 +31,8 @@ export interface FlowTableOptions {
   interimS: number;
   /** How long a closed (FIN/RST) flow stays to catch its last packets. Default min(2 s, idle). */
   closedLingerS?: number;
+  /** Flows allocated at start; the table doubles up to maxFlows as needed. Default min(maxFlows, 16384). */
+  initialFlows?: number;
 }
 
 export type FlowSink = (rec: FlowRecord) => void;
@@ -40,6 +49,59 @@ const LIST_CLOSED = 1;
 const FRAG_SLOTS = 4096;
 const FRAG_W = 10;
 
+/**
+ * One flow = one STRIDE-byte record in a single ArrayBuffer (array of structures), read through
+ * Float64/Uint32/Int32/Uint16/Uint8 views: a packet touches a few cache lines, not one per field.
+ * Offsets are in units of each view (F = f64 index, W = u32 index, H = u16 index, Y = byte).
+ */
+const STRIDE_BYTES = 224;
+export const STRIDE = STRIDE_BYTES;
+const S8 = STRIDE_BYTES / 8;
+const S4 = STRIDE_BYTES / 4;
+const S2 = STRIDE_BYTES / 2;
+// f64: counters (deltas since the last record) and times (ns since the table's base second)
+const F_PKT_F = 0;
+const F_PKT_R = 1;
+const F_BYT_F = 2;
+const F_BYT_R = 3;
+const F_START = 4;
+const F_LAST = 5;
+const F_LAST_EXP = 6;
+const F_FIRST_F = 7;
+const F_LAST_F = 8;
+const F_FIRST_R = 9;
+const F_LAST_R = 10;
+const F_SYN_TS = 11;
+const F_RTT = 12;
+// u32 (byte 104): key, hash, TCP sequence state and counters, MAC low words, LRU links
+const W_KEY = 26;
+const W_HASH = 39;
+const W_NSEQ_F = 40;
+const W_NSEQ_R = 41;
+const W_RETR = 42;
+const W_OOO = 43;
+const W_ZWIN = 44;
+const W_GEN = 45;
+const W_MSRC_LO = 46;
+const W_MDST_LO = 47;
+const W_PREV = 48;
+const W_NEXT = 49;
+/** Second (since the table's base) of the flow's last move to its list's tail. */
+const W_TOUCH = 50;
+// u16 (byte 204)
+const H_FLAGS_F = 102;
+const H_FLAGS_R = 103;
+const H_RESETS = 104;
+const H_MSRC_HI = 105;
+const H_MDST_HI = 106;
+// u8 (byte 214)
+/** bit0/1: seq tracked fwd/rev; bits 2-4 holes fwd (saturating), 5-7 holes rev. */
+const Y_SEQST = 214;
+const Y_STATE = 215;
+const Y_INITSW = 216;
+const Y_HASMAC = 217;
+const Y_LIST = 218;
+
 export class FlowTable {
   readonly maxFlows: number;
   private readonly idleNs: number;
@@ -47,60 +109,32 @@ export class FlowTable {
   private readonly interimNs: number;
   private readonly lingerNs: number;
 
-  // Index
-  private readonly mask: number;
-  private readonly slots: Int32Array;
-  // Per flow
-  private readonly keys: Uint32Array;
-  private readonly hash: Uint32Array;
-  private readonly pktF: Float64Array;
-  private readonly pktR: Float64Array;
-  private readonly bytF: Float64Array;
-  private readonly bytR: Float64Array;
-  private readonly start: Float64Array;
-  private readonly last: Float64Array;
-  private readonly lastExport: Float64Array;
-  private readonly firstF: Float64Array;
-  private readonly lastF: Float64Array;
-  private readonly firstR: Float64Array;
-  private readonly lastR: Float64Array;
-  private readonly flagsF: Uint16Array;
-  private readonly flagsR: Uint16Array;
-  private readonly synTs: Float64Array;
-  private readonly rtt: Float64Array;
-  private readonly nextSeqF: Uint32Array;
-  private readonly nextSeqR: Uint32Array;
-  /** bit0/1: seq tracked fwd/rev; bits 2-4 holes fwd (saturating), 5-7 holes rev. */
-  private readonly seqState: Uint8Array;
-  private readonly retrans: Uint32Array;
-  private readonly ooo: Uint32Array;
-  private readonly zeroWin: Uint32Array;
-  private readonly resets: Uint16Array;
-  private readonly state: Uint8Array;
-  private readonly initSwapped: Uint8Array;
-  private readonly hasMac: Uint8Array;
-  private readonly macSrcHi: Uint16Array;
-  private readonly macSrcLo: Uint32Array;
-  private readonly macDstHi: Uint16Array;
-  private readonly macDstLo: Uint32Array;
-  private readonly prev: Int32Array;
-  private readonly nextL: Int32Array;
-  private readonly list: Uint8Array;
-  private readonly gen: Uint32Array;
+  /** Flows the record buffer holds now (grows by doubling up to maxFlows). */
+  capacity = 0;
+  private mask = 0;
+  private slots = new Int32Array(0);
+  private f64 = new Float64Array(0);
+  private u32 = new Uint32Array(0);
+  private i32 = new Int32Array(0);
+  private u16 = new Uint16Array(0);
+  private u8 = new Uint8Array(0);
   private readonly heads = new Int32Array([-1, -1]);
   private readonly tails = new Int32Array([-1, -1]);
-  private freeTop: number;
-  private readonly freeList: Int32Array;
+  /** Free flows, linked through W_NEXT; -1 = none. */
+  private freeHead = -1;
   // Fragment map: (src, dst, id, proto) of a first fragment -> flow, its generation and direction.
   private readonly fragKeys = new Uint32Array(FRAG_SLOTS * FRAG_W);
   private readonly fragFlow = new Int32Array(FRAG_SLOTS).fill(-1);
   private readonly fragGen = new Uint32Array(FRAG_SLOTS);
   private readonly fragRev = new Uint8Array(FRAG_SLOTS);
 
-  private readonly k = new Uint32Array(KW);
+  private readonly k = new Uint32Array(KEY_WORDS);
   private readonly rec: FlowRecord = newFlowRecord();
   private baseSec = -1;
   private nowNs = 0;
+  /** Whole seconds since baseSec of the last packet, and of the last expiry pass. */
+  private nowSec = 0;
+  private expiredSec = -1;
 
   /** Flows now in the table. */
   active = 0;
@@ -118,60 +152,54 @@ export class FlowTable {
     opts: FlowTableOptions,
     private readonly sink: FlowSink,
   ) {
-    const n = (this.maxFlows = Math.max(1, Math.floor(opts.maxFlows)));
+    this.maxFlows = Math.max(1, Math.floor(opts.maxFlows));
     this.idleNs = opts.idleTimeoutS * NS;
     this.activeNs = opts.activeTimeoutS * NS;
     this.interimNs = opts.interimS > 0 ? opts.interimS * NS : Infinity;
     this.lingerNs = (opts.closedLingerS ?? Math.min(2, opts.idleTimeoutS)) * NS;
-    let cap = 1024;
-    while (cap < n * 2) cap *= 2;
-    this.mask = cap - 1;
-    this.slots = new Int32Array(cap);
-    this.keys = new Uint32Array(n * KW);
-    this.hash = new Uint32Array(n);
-    this.pktF = new Float64Array(n);
-    this.pktR = new Float64Array(n);
-    this.bytF = new Float64Array(n);
-    this.bytR = new Float64Array(n);
-    this.start = new Float64Array(n);
-    this.last = new Float64Array(n);
-    this.lastExport = new Float64Array(n);
-    this.firstF = new Float64Array(n);
-    this.lastF = new Float64Array(n);
-    this.firstR = new Float64Array(n);
-    this.lastR = new Float64Array(n);
-    this.flagsF = new Uint16Array(n);
-    this.flagsR = new Uint16Array(n);
-    this.synTs = new Float64Array(n);
-    this.rtt = new Float64Array(n);
-    this.nextSeqF = new Uint32Array(n);
-    this.nextSeqR = new Uint32Array(n);
-    this.seqState = new Uint8Array(n);
-    this.retrans = new Uint32Array(n);
-    this.ooo = new Uint32Array(n);
-    this.zeroWin = new Uint32Array(n);
-    this.resets = new Uint16Array(n);
-    this.state = new Uint8Array(n);
-    this.initSwapped = new Uint8Array(n);
-    this.hasMac = new Uint8Array(n);
-    this.macSrcHi = new Uint16Array(n);
-    this.macSrcLo = new Uint32Array(n);
-    this.macDstHi = new Uint16Array(n);
-    this.macDstLo = new Uint32Array(n);
-    this.prev = new Int32Array(n);
-    this.nextL = new Int32Array(n);
-    this.list = new Uint8Array(n);
-    this.gen = new Uint32Array(n);
-    this.freeList = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.freeList[i] = n - 1 - i;
-    this.freeTop = n;
+    this.grow(Math.min(this.maxFlows, Math.max(1, opts.initialFlows ?? 16384)));
   }
 
-  /** Bytes held by the table's typed arrays (the per-flow cost is this / maxFlows). */
+  /** Bytes held by the table (records, index, fragment map); per flow: STRIDE_BYTES + 8 bytes of index. */
   byteSize(): number {
-    let total = 0;
-    for (const v of Object.values(this)) if (ArrayBuffer.isView(v)) total += v.byteLength;
-    return total;
+    return (
+      this.u8.byteLength +
+      this.slots.byteLength +
+      this.fragKeys.byteLength +
+      this.fragFlow.byteLength +
+      this.fragGen.byteLength +
+      this.fragRev.byteLength
+    );
+  }
+
+  /** Re-allocates the records for `cap` flows (keeping every flow and its index) and rebuilds the index. */
+  private grow(cap: number): void {
+    const old = this.u8;
+    const oldCap = this.capacity;
+    const buf = new ArrayBuffer(cap * STRIDE_BYTES);
+    this.u8 = new Uint8Array(buf);
+    this.u8.set(old);
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.capacity = cap;
+    // New flows go on the free list (in index order).
+    for (let i = cap - 1; i >= oldCap; i--) {
+      this.i32[i * S4 + W_NEXT] = this.freeHead;
+      this.freeHead = i;
+    }
+    let icap = 1024;
+    while (icap < cap * 2) icap *= 2;
+    this.mask = icap - 1;
+    this.slots = new Int32Array(icap);
+    for (let l = 0; l < 2; l++) {
+      for (let f = this.heads[l]!; f >= 0; f = this.i32[f * S4 + W_NEXT]!) {
+        let s = this.u32[f * S4 + W_HASH]! & this.mask;
+        while (this.slots[s] !== 0) s = (s + 1) & this.mask;
+        this.slots[s] = f + 1;
+      }
+    }
   }
 
   /**
@@ -180,10 +208,16 @@ export class FlowTable {
    */
   add(p: FrameParser, iface: number, sec: number, nsec: number): number {
     if (this.baseSec < 0) this.baseSec = sec;
-    const t = (sec - this.baseSec) * NS + nsec;
+    const rs = sec - this.baseSec;
+    const t = rs * NS + nsec;
     this.nowNs = t;
+    this.nowSec = rs;
     this.packets++;
-    this.expire(t);
+    // Timeouts have a one-second granularity: expire once per second of capture time.
+    if (rs !== this.expiredSec) {
+      this.expiredSec = rs;
+      this.expire(t);
+    }
 
     const f = p.flowSet;
     const k = this.k;
@@ -195,18 +229,18 @@ export class FlowTable {
     let dp = 0;
     let fragKind = 0; // 0 none, 1 first fragment (carries ports), 2 later fragment
     let fragId = 0;
-    k[4] = k[5] = k[6] = k[7] = k[8] = k[9] = k[10] = k[11] = 0;
-    if (net === LayerId.IPV4) {
+    if (net === IPV4) {
       const v4 = f.ipv4;
       ipv = 4;
       proto = v4.protocol;
       k[4] = v4.src;
       k[8] = v4.dst;
+      k[5] = k[6] = k[7] = k[9] = k[10] = k[11] = 0;
       if (v4.fragment === 1) {
         fragKind = v4.fragOff === 0 ? 1 : 2;
         fragId = v4.id;
       }
-    } else if (net === LayerId.IPV6) {
+    } else if (net === IPV6) {
       const v6 = f.ipv6;
       ipv = 6;
       proto = v6.protocol;
@@ -224,7 +258,8 @@ export class FlowTable {
       }
     } else {
       et = f.etherType;
-      if (f.has(LayerId.ETHERNET)) {
+      k[6] = k[7] = k[10] = k[11] = 0;
+      if (f.has(ETHERNET)) {
         const e = f.ethernet;
         k[4] = e.srcHi;
         k[5] = e.srcLo;
@@ -233,16 +268,17 @@ export class FlowTable {
       } else if (p.count > 0 && (p.linkType === 113 || p.linkType === 276) && f === p.outer) {
         k[4] = p.linkType === 113 ? p.sll.addrHi : p.sll2.addrHi;
         k[5] = p.linkType === 113 ? p.sll.addrLo : p.sll2.addrLo;
+        k[8] = k[9] = 0;
       } else {
         this.unkeyed++;
         return -1;
       }
     }
     const tr = f.transport;
-    if (tr === LayerId.TCP) {
+    if (tr === TCP) {
       sp = f.tcp.srcPort;
       dp = f.tcp.dstPort;
-    } else if (tr === LayerId.UDP) {
+    } else if (tr === UDP) {
       sp = f.udp.srcPort;
       dp = f.udp.dstPort;
     }
@@ -255,7 +291,7 @@ export class FlowTable {
       fslot = this.fragSlot(k, fragId, proto);
       if (fragKind === 2) {
         const fi = this.fragFlow[fslot]!;
-        if (fi >= 0 && this.fragGen[fslot] === this.gen[fi] && this.fragMatch(fslot, k, fragId, proto)) {
+        if (fi >= 0 && this.fragGen[fslot] === this.u32[fi * S4 + W_GEN] && this.fragMatch(fslot, k, fragId, proto)) {
           idx = fi;
           rev = this.fragRev[fslot]!;
           this.fragmentsAttributed++;
@@ -263,12 +299,11 @@ export class FlowTable {
       }
     }
 
-    let swapped = 0;
     if (idx < 0) {
       const outer = p.outer;
       k[0] = iface;
       const vc = outer.vlanCount;
-      k[1] = (vc > 0 ? outer.vlans[0].vid : 0) | ((vc > 1 ? outer.vlans[1].vid : 0) << 12) | (vc << 24);
+      k[1] = vc === 0 ? 0 : (outer.vlans[0].vid | ((vc > 1 ? outer.vlans[1].vid : 0) << 12) | (vc << 24)) >>> 0;
       k[2] = (p.tunnelType | (ipv << 4) | (proto << 8) | (et << 16)) >>> 0;
       k[3] = p.tunnelId;
       // Canonical order: smaller (address, port) first.
@@ -282,6 +317,7 @@ export class FlowTable {
         }
       }
       if (cmp === 0) cmp = sp < dp ? -1 : sp > dp ? 1 : 0;
+      let swapped = 0;
       if (cmp > 0) {
         swapped = 1;
         for (let i = 4; i < 8; i++) {
@@ -293,59 +329,69 @@ export class FlowTable {
       } else k[12] = ((sp << 16) | dp) >>> 0;
       const h = hashKey(k);
       idx = this.lookup(h);
-      if (idx >= 0 && tr === LayerId.TCP && (this.state[idx]! & ST_CLOSED) !== 0 && (f.tcp.flags & 0x12) === 0x02) {
+      if (
+        idx >= 0 &&
+        tr === TCP &&
+        (this.u8[idx * STRIDE_BYTES + Y_STATE]! & ST_CLOSED) !== 0 &&
+        (f.tcp.flags & 0x12) === 0x02
+      ) {
         // A new connection (SYN) on a closed flow's 5-tuple: the old one ends now.
-        this.end(idx, this.state[idx]! & ST_RST ? EndReason.RST : EndReason.FIN);
+        this.end(idx, this.u8[idx * STRIDE_BYTES + Y_STATE]! & ST_RST ? EndReason.RST : EndReason.FIN);
         idx = -1;
       }
       if (idx < 0) {
         idx = this.create(h, t);
         // Initiator: the first packet's sender, or the SYN sender when the first seen is a SYN-ACK.
         let initSw = swapped;
-        if (tr === LayerId.TCP && (f.tcp.flags & 0x12) === 0x12) initSw ^= 1;
-        this.initSwapped[idx] = initSw;
+        if (tr === TCP && (f.tcp.flags & 0x12) === 0x12) initSw ^= 1;
+        const y = idx * STRIDE_BYTES;
+        const w = idx * S4;
+        const hh = idx * S2;
+        this.u8[y + Y_INITSW] = initSw;
         const e = f.ethernet;
-        const l2 = f.has(LayerId.ETHERNET);
+        const l2 = f.has(ETHERNET);
         const sll = f === p.outer && (p.linkType === 113 || p.linkType === 276);
-        this.hasMac[idx] = l2 || sll ? 1 : 0;
+        this.u8[y + Y_HASMAC] = l2 || sll ? 1 : 0;
         const senderIsInit = initSw === swapped;
         const sHi = l2 ? e.srcHi : !sll ? 0 : p.linkType === 113 ? p.sll.addrHi : p.sll2.addrHi;
         const sLo = l2 ? e.srcLo : !sll ? 0 : p.linkType === 113 ? p.sll.addrLo : p.sll2.addrLo;
         const dHi = l2 ? e.dstHi : 0;
         const dLo = l2 ? e.dstLo : 0;
-        this.macSrcHi[idx] = senderIsInit ? sHi : dHi;
-        this.macSrcLo[idx] = senderIsInit ? sLo : dLo;
-        this.macDstHi[idx] = senderIsInit ? dHi : sHi;
-        this.macDstLo[idx] = senderIsInit ? dLo : sLo;
+        this.u16[hh + H_MSRC_HI] = senderIsInit ? sHi : dHi;
+        this.u32[w + W_MSRC_LO] = senderIsInit ? sLo : dLo;
+        this.u16[hh + H_MDST_HI] = senderIsInit ? dHi : sHi;
+        this.u32[w + W_MDST_LO] = senderIsInit ? dLo : sLo;
       }
-      rev = swapped === this.initSwapped[idx] ? 0 : 1;
+      rev = swapped === this.u8[idx * STRIDE_BYTES + Y_INITSW] ? 0 : 1;
       if (fragKind === 1 && fslot >= 0) this.fragRemember(fslot, k, fragId, proto, idx, rev, swapped);
     }
 
+    const f64 = this.f64;
+    const b8 = idx * S8;
     // Active timeout and interim records, before this packet is counted.
-    if (t - this.start[idx]! >= this.activeNs) {
+    if (t - f64[b8 + F_START]! >= this.activeNs) {
       this.emit(idx, EndReason.ACTIVE);
       this.restart(idx, t);
-    } else if (t - this.lastExport[idx]! >= this.interimNs) {
+    } else if (t - f64[b8 + F_LAST_EXP]! >= this.interimNs) {
       this.emit(idx, EndReason.INTERIM);
-      this.pktF[idx] = this.pktR[idx] = this.bytF[idx] = this.bytR[idx] = 0;
-      this.lastExport[idx] = t;
+      f64[b8 + F_PKT_F] = f64[b8 + F_PKT_R] = f64[b8 + F_BYT_F] = f64[b8 + F_BYT_R] = 0;
+      f64[b8 + F_LAST_EXP] = t;
     }
 
     const len = p.wirelen;
     if (rev === 0) {
-      this.pktF[idx]! += 1;
-      this.bytF[idx]! += len;
-      if (this.firstF[idx]! !== this.firstF[idx]!) this.firstF[idx] = t;
-      this.lastF[idx] = t;
+      f64[b8 + F_PKT_F]! += 1;
+      f64[b8 + F_BYT_F]! += len;
+      if (f64[b8 + F_FIRST_F]! !== f64[b8 + F_FIRST_F]!) f64[b8 + F_FIRST_F] = t;
+      f64[b8 + F_LAST_F] = t;
     } else {
-      this.pktR[idx]! += 1;
-      this.bytR[idx]! += len;
-      if (this.firstR[idx]! !== this.firstR[idx]!) this.firstR[idx] = t;
-      this.lastR[idx] = t;
+      f64[b8 + F_PKT_R]! += 1;
+      f64[b8 + F_BYT_R]! += len;
+      if (f64[b8 + F_FIRST_R]! !== f64[b8 + F_FIRST_R]!) f64[b8 + F_FIRST_R] = t;
+      f64[b8 + F_LAST_R] = t;
     }
-    if (t > this.last[idx]!) this.last[idx] = t;
-    if (tr === LayerId.TCP) this.tcp(p, idx, rev, t);
+    if (t > f64[b8 + F_LAST]!) f64[b8 + F_LAST] = t;
+    if (tr === TCP) this.tcp(p, idx, rev, t);
     this.touch(idx);
     return idx;
   }
@@ -354,80 +400,88 @@ export class FlowTable {
     const f = p.flowSet;
     const tcp = f.tcp;
     const fl = tcp.flags;
-    if (rev === 0) this.flagsF[idx] = this.flagsF[idx]! | fl;
-    else this.flagsR[idx] = this.flagsR[idx]! | fl;
-    let st = this.state[idx]!;
+    const u8 = this.u8;
+    const u32 = this.u32;
+    const f64 = this.f64;
+    const y = idx * STRIDE_BYTES;
+    const w = idx * S4;
+    const b8 = idx * S8;
+    const hh = idx * S2;
+    if (rev === 0) this.u16[hh + H_FLAGS_F] = this.u16[hh + H_FLAGS_F]! | fl;
+    else this.u16[hh + H_FLAGS_R] = this.u16[hh + H_FLAGS_R]! | fl;
+    let st = u8[y + Y_STATE]!;
     const syn = fl & 0x02;
     const ack = fl & 0x10;
-    if (syn !== 0 && ack === 0 && rev === 0 && this.synTs[idx]! !== this.synTs[idx]!) this.synTs[idx] = t;
+    if (syn !== 0 && ack === 0 && rev === 0 && f64[b8 + F_SYN_TS]! !== f64[b8 + F_SYN_TS]!) f64[b8 + F_SYN_TS] = t;
     else if (syn !== 0 && ack !== 0 && rev === 1) st |= ST_SYNACK;
-    else if (syn === 0 && ack !== 0 && rev === 0 && (st & ST_SYNACK) !== 0 && this.rtt[idx]! !== this.rtt[idx]!) {
-      const s0 = this.synTs[idx]!;
-      if (s0 === s0) this.rtt[idx] = t - s0;
+    else if (syn === 0 && ack !== 0 && rev === 0 && (st & ST_SYNACK) !== 0 && f64[b8 + F_RTT]! !== f64[b8 + F_RTT]!) {
+      const s0 = f64[b8 + F_SYN_TS]!;
+      if (s0 === s0) f64[b8 + F_RTT] = t - s0;
     }
-    if (tcp.window === 0 && (fl & 0x07) === 0) this.zeroWin[idx]! += 1;
+    if (tcp.window === 0 && (fl & 0x07) === 0) u32[w + W_ZWIN]! += 1;
     if (fl & 0x04) {
-      this.resets[idx]! += 1;
+      this.u16[hh + H_RESETS]! += 1;
       st |= ST_RST;
     }
     if (fl & 0x01) st |= rev === 0 ? ST_FIN_F : ST_FIN_R;
     // Sequence tracking: segment length from the IP lengths (the capture may be cut by the snaplen).
     let seg: number;
-    if (f.net === LayerId.IPV4) seg = f.ipv4.totalLen - f.ipv4.ihl - tcp.dataOff;
+    if (f.net === IPV4) seg = f.ipv4.totalLen - f.ipv4.ihl - tcp.dataOff;
     else seg = f.ipv6.payloadLen - (tcp.headerOff - f.ipv6.headerOff - 40) - tcp.dataOff;
     if (seg < 0) seg = 0;
     if (syn) seg++;
     if (fl & 0x01) seg++;
     if (seg > 0) {
-      const ss = this.seqState[idx]!;
+      const ss = u8[y + Y_SEQST]!;
       const bit = rev === 0 ? 1 : 2;
       const holesShift = rev === 0 ? 2 : 5;
       const holes = (ss >>> holesShift) & 7;
       const seq = tcp.seq;
       const segEnd = (seq + seg) >>> 0;
-      const nextArr = rev === 0 ? this.nextSeqF : this.nextSeqR;
+      const at = w + (rev === 0 ? W_NSEQ_F : W_NSEQ_R);
       if ((ss & bit) === 0) {
-        nextArr[idx] = segEnd;
-        this.seqState[idx] = ss | bit;
+        u32[at] = segEnd;
+        u8[y + Y_SEQST] = ss | bit;
       } else {
-        const exp = nextArr[idx]!;
+        const exp = u32[at]!;
         const d = (seq - exp) | 0;
-        if (d === 0) nextArr[idx] = segEnd;
+        if (d === 0) u32[at] = segEnd;
         else if (d > 0) {
           // A gap: later bytes arrived before earlier ones (or the capture missed some).
-          nextArr[idx] = segEnd;
-          if (holes < 7) this.seqState[idx] = (ss & ~(7 << holesShift)) | ((holes + 1) << holesShift);
+          u32[at] = segEnd;
+          if (holes < 7) u8[y + Y_SEQST] = (ss & ~(7 << holesShift)) | ((holes + 1) << holesShift);
         } else if (holes > 0) {
           // Fills a hole seen before: out of order rather than a retransmission.
-          this.ooo[idx]! += 1;
-          this.seqState[idx] = (ss & ~(7 << holesShift)) | ((holes - 1) << holesShift);
-          if (((segEnd - exp) | 0) > 0) nextArr[idx] = segEnd;
+          u32[w + W_OOO]! += 1;
+          u8[y + Y_SEQST] = (ss & ~(7 << holesShift)) | ((holes - 1) << holesShift);
+          if (((segEnd - exp) | 0) > 0) u32[at] = segEnd;
         } else {
-          this.retrans[idx]! += 1;
-          if (((segEnd - exp) | 0) > 0) nextArr[idx] = segEnd;
+          u32[w + W_RETR]! += 1;
+          if (((segEnd - exp) | 0) > 0) u32[at] = segEnd;
         }
       }
     }
     if ((st & ST_CLOSED) === 0 && ((st & ST_RST) !== 0 || (st & (ST_FIN_F | ST_FIN_R)) === (ST_FIN_F | ST_FIN_R))) {
       st |= ST_CLOSED;
-      this.state[idx] = st;
+      u8[y + Y_STATE] = st;
       this.unlink(idx);
-      this.list[idx] = LIST_CLOSED;
+      u8[y + Y_LIST] = LIST_CLOSED;
       this.append(idx);
       return;
     }
-    this.state[idx] = st;
+    u8[y + Y_STATE] = st;
   }
 
   /** Ends flows idle for longer than the idle timeout, and closed flows past their linger time. */
   expire(t: number): void {
+    const f64 = this.f64;
     let h = this.heads[LIST_CLOSED]!;
-    while (h >= 0 && t - this.last[h]! > this.lingerNs) {
-      this.end(h, this.state[h]! & ST_RST ? EndReason.RST : EndReason.FIN);
+    while (h >= 0 && t - f64[h * S8 + F_LAST]! > this.lingerNs) {
+      this.end(h, this.u8[h * STRIDE_BYTES + Y_STATE]! & ST_RST ? EndReason.RST : EndReason.FIN);
       h = this.heads[LIST_CLOSED]!;
     }
     h = this.heads[LIST_OPEN]!;
-    while (h >= 0 && t - this.last[h]! > this.idleNs) {
+    while (h >= 0 && t - f64[h * S8 + F_LAST]! > this.idleNs) {
       this.end(h, EndReason.IDLE);
       h = this.heads[LIST_OPEN]!;
     }
@@ -436,6 +490,7 @@ export class FlowTable {
   /** Advances the clock without a packet (a live capture calls this on a timer): idle flows end. */
   tick(sec: number, nsec: number): void {
     if (this.baseSec < 0) return;
+    this.expiredSec = sec - this.baseSec;
     this.expire((sec - this.baseSec) * NS + nsec);
   }
 
@@ -444,7 +499,7 @@ export class FlowTable {
     for (let l = 0; l < 2; l++) {
       let h = this.heads[l]!;
       while (h >= 0) {
-        const st = this.state[h]!;
+        const st = this.u8[h * STRIDE_BYTES + Y_STATE]!;
         this.end(h, st & ST_CLOSED ? (st & ST_RST ? EndReason.RST : EndReason.FIN) : reason);
         h = this.heads[l]!;
       }
@@ -452,27 +507,35 @@ export class FlowTable {
   }
 
   private create(h: number, t: number): number {
-    if (this.freeTop === 0) {
-      const victim = this.heads[LIST_CLOSED]! >= 0 ? this.heads[LIST_CLOSED]! : this.heads[LIST_OPEN]!;
-      this.evictions++;
-      this.end(victim, EndReason.EVICTED);
+    if (this.freeHead < 0) {
+      if (this.capacity < this.maxFlows) this.grow(Math.min(this.maxFlows, this.capacity * 2));
+      else {
+        const victim = this.heads[LIST_CLOSED]! >= 0 ? this.heads[LIST_CLOSED]! : this.heads[LIST_OPEN]!;
+        this.evictions++;
+        this.end(victim, EndReason.EVICTED);
+      }
     }
-    const idx = this.freeList[--this.freeTop]!;
+    const idx = this.freeHead;
+    const w = idx * S4;
+    this.freeHead = this.i32[w + W_NEXT]!;
     const k = this.k;
-    const o = idx * KW;
-    for (let i = 0; i < KW; i++) this.keys[o + i] = k[i]!;
-    this.hash[idx] = h;
+    const u32 = this.u32;
+    for (let i = 0; i < KEY_WORDS; i++) u32[w + W_KEY + i] = k[i]!;
+    u32[w + W_HASH] = h;
     let s = h & this.mask;
     while (this.slots[s] !== 0) s = (s + 1) & this.mask;
     this.slots[s] = idx + 1;
-    this.gen[idx] = (this.gen[idx]! + 1) >>> 0;
-    this.state[idx] = 0;
-    this.seqState[idx] = 0;
-    this.flagsF[idx] = this.flagsR[idx] = 0;
-    this.synTs[idx] = this.rtt[idx] = NaN;
-    this.retrans[idx] = this.ooo[idx] = this.zeroWin[idx] = this.resets[idx] = 0;
+    u32[w + W_GEN] = (u32[w + W_GEN]! + 1) >>> 0;
+    u32[w + W_RETR] = u32[w + W_OOO] = u32[w + W_ZWIN] = 0;
+    const y = idx * STRIDE_BYTES;
+    this.u8[y + Y_STATE] = this.u8[y + Y_SEQST] = 0;
+    const hh = idx * S2;
+    this.u16[hh + H_FLAGS_F] = this.u16[hh + H_FLAGS_R] = this.u16[hh + H_RESETS] = 0;
+    const b8 = idx * S8;
+    this.f64[b8 + F_SYN_TS] = this.f64[b8 + F_RTT] = NaN;
     this.restart(idx, t);
-    this.list[idx] = LIST_OPEN;
+    this.u8[y + Y_LIST] = LIST_OPEN;
+    u32[w + W_TOUCH] = this.nowSec;
     this.append(idx);
     this.active++;
     this.flowsCreated++;
@@ -480,36 +543,41 @@ export class FlowTable {
   }
 
   private restart(idx: number, t: number): void {
-    this.pktF[idx] = this.pktR[idx] = this.bytF[idx] = this.bytR[idx] = 0;
-    this.start[idx] = this.last[idx] = this.lastExport[idx] = t;
-    this.firstF[idx] = this.lastF[idx] = this.firstR[idx] = this.lastR[idx] = NaN;
+    const f64 = this.f64;
+    const b8 = idx * S8;
+    f64[b8 + F_PKT_F] = f64[b8 + F_PKT_R] = f64[b8 + F_BYT_F] = f64[b8 + F_BYT_R] = 0;
+    f64[b8 + F_START] = f64[b8 + F_LAST] = f64[b8 + F_LAST_EXP] = t;
+    f64[b8 + F_FIRST_F] = f64[b8 + F_LAST_F] = f64[b8 + F_FIRST_R] = f64[b8 + F_LAST_R] = NaN;
   }
 
   private lookup(h: number): number {
     const k = this.k;
-    const keys = this.keys;
-    let s = h & this.mask;
+    const u32 = this.u32;
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = h & mask;
     for (;;) {
-      const v = this.slots[s]!;
+      const v = slots[s]!;
       if (v === 0) return -1;
-      const idx = v - 1;
-      if (this.hash[idx] === h) {
-        const o = idx * KW;
+      const w = (v - 1) * S4;
+      if (u32[w + W_HASH] === h) {
+        const o = w + W_KEY;
         let i = 0;
-        while (i < KW && keys[o + i] === k[i]) i++;
-        if (i === KW) return idx;
+        while (i < KEY_WORDS && u32[o + i] === k[i]) i++;
+        if (i === KEY_WORDS) return v - 1;
       }
-      s = (s + 1) & this.mask;
+      s = (s + 1) & mask;
     }
   }
 
-  /** Emits the final record and frees the slot (backward-shift deletion keeps probe chains whole). */
+  /** Emits the final record and frees the flow (backward-shift deletion keeps probe chains whole). */
   private end(idx: number, reason: number): void {
     this.emit(idx, reason);
     this.unlink(idx);
     const mask = this.mask;
     const slots = this.slots;
-    let i = this.hash[idx]! & mask;
+    const u32 = this.u32;
+    let i = u32[idx * S4 + W_HASH]! & mask;
     while (slots[i] !== idx + 1) i = (i + 1) & mask;
     slots[i] = 0;
     let j = i;
@@ -517,7 +585,7 @@ export class FlowTable {
       j = (j + 1) & mask;
       const v = slots[j]!;
       if (v === 0) break;
-      const home = this.hash[v - 1]! & mask;
+      const home = u32[(v - 1) * S4 + W_HASH]! & mask;
       // Move the entry back into the hole unless its home lies cyclically in (i, j].
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!inRange) {
@@ -526,62 +594,69 @@ export class FlowTable {
         i = j;
       }
     }
-    this.gen[idx] = (this.gen[idx]! + 1) >>> 0;
-    this.freeList[this.freeTop++] = idx;
+    const w = idx * S4;
+    u32[w + W_GEN] = (u32[w + W_GEN]! + 1) >>> 0;
+    this.i32[w + W_NEXT] = this.freeHead;
+    this.freeHead = idx;
     this.active--;
   }
 
   private emit(idx: number, reason: number): void {
     const r = this.rec;
-    const o = idx * KW;
-    const keys = this.keys;
-    const sw = this.initSwapped[idx]!;
-    r.iface = keys[o]!;
-    const w1 = keys[o + 1]!;
+    const u32 = this.u32;
+    const w = idx * S4;
+    const o = w + W_KEY;
+    const y = idx * STRIDE_BYTES;
+    const hh = idx * S2;
+    const b8 = idx * S8;
+    const sw = this.u8[y + Y_INITSW]!;
+    r.iface = u32[o]!;
+    const w1 = u32[o + 1]!;
     r.vlan = w1 & 0xfff;
     r.vlanInner = (w1 >>> 12) & 0xfff;
     r.vlanCount = w1 >>> 24;
-    const w2 = keys[o + 2]!;
+    const w2 = u32[o + 2]!;
     r.tunnelType = w2 & 0xf;
     r.ipVersion = (w2 >>> 4) & 0xf;
     r.proto = (w2 >>> 8) & 0xff;
     r.etherType = w2 >>> 16;
-    r.tunnelId = keys[o + 3]!;
+    r.tunnelId = u32[o + 3]!;
     const a = sw ? o + 8 : o + 4;
     const b = sw ? o + 4 : o + 8;
     for (let i = 0; i < 4; i++) {
-      r.src[i] = keys[a + i]!;
-      r.dst[i] = keys[b + i]!;
+      r.src[i] = u32[a + i]!;
+      r.dst[i] = u32[b + i]!;
     }
-    const ports = keys[o + 12]!;
+    const ports = u32[o + 12]!;
     r.srcPort = sw ? ports & 0xffff : ports >>> 16;
     r.dstPort = sw ? ports >>> 16 : ports & 0xffff;
-    r.hasMac = this.hasMac[idx]!;
+    r.hasMac = this.u8[y + Y_HASMAC]!;
     if (r.ipVersion === 0) {
       r.srcMacHi = r.src[0]!;
       r.srcMacLo = r.src[1]!;
       r.dstMacHi = r.dst[0]!;
       r.dstMacLo = r.dst[1]!;
     } else {
-      r.srcMacHi = this.macSrcHi[idx]!;
-      r.srcMacLo = this.macSrcLo[idx]!;
-      r.dstMacHi = this.macDstHi[idx]!;
-      r.dstMacLo = this.macDstLo[idx]!;
+      r.srcMacHi = this.u16[hh + H_MSRC_HI]!;
+      r.srcMacLo = u32[w + W_MSRC_LO]!;
+      r.dstMacHi = this.u16[hh + H_MDST_HI]!;
+      r.dstMacLo = u32[w + W_MDST_LO]!;
     }
-    r.packetsFwd = this.pktF[idx]!;
-    r.bytesFwd = this.bytF[idx]!;
-    r.packetsRev = this.pktR[idx]!;
-    r.bytesRev = this.bytR[idx]!;
-    r.firstTs = this.absNs(this.start[idx]!);
-    r.lastTs = this.absNs(this.last[idx]!);
-    r.tcpFlagsFwd = this.flagsF[idx]!;
-    r.tcpFlagsRev = this.flagsR[idx]!;
-    const rtt = this.rtt[idx]!;
+    const f64 = this.f64;
+    r.packetsFwd = f64[b8 + F_PKT_F]!;
+    r.bytesFwd = f64[b8 + F_BYT_F]!;
+    r.packetsRev = f64[b8 + F_PKT_R]!;
+    r.bytesRev = f64[b8 + F_BYT_R]!;
+    r.firstTs = this.absNs(f64[b8 + F_START]!);
+    r.lastTs = this.absNs(f64[b8 + F_LAST]!);
+    r.tcpFlagsFwd = this.u16[hh + H_FLAGS_F]!;
+    r.tcpFlagsRev = this.u16[hh + H_FLAGS_R]!;
+    const rtt = f64[b8 + F_RTT]!;
     r.rttUs = rtt === rtt ? Math.round(rtt / 1000) : -1;
-    r.retransmits = this.retrans[idx]!;
-    r.outOfOrder = this.ooo[idx]!;
-    r.zeroWindows = this.zeroWin[idx]!;
-    r.resets = this.resets[idx]!;
+    r.retransmits = u32[w + W_RETR]!;
+    r.outOfOrder = u32[w + W_OOO]!;
+    r.zeroWindows = u32[w + W_ZWIN]!;
+    r.resets = this.u16[hh + H_RESETS]!;
     r.endReason = reason;
     this.records++;
     this.sink(r);
@@ -593,29 +668,42 @@ export class FlowTable {
     return BigInt(this.baseSec + s) * 1_000_000_000n + BigInt(relInt - s * NS);
   }
 
-  // LRU lists
+  // LRU lists (doubly linked through W_PREV/W_NEXT)
   private unlink(idx: number): void {
-    const l = this.list[idx]!;
-    const p = this.prev[idx]!;
-    const n = this.nextL[idx]!;
-    if (p >= 0) this.nextL[p] = n;
+    const i32 = this.i32;
+    const w = idx * S4;
+    const l = this.u8[idx * STRIDE_BYTES + Y_LIST]!;
+    const p = i32[w + W_PREV]!;
+    const n = i32[w + W_NEXT]!;
+    if (p >= 0) i32[p * S4 + W_NEXT] = n;
     else this.heads[l] = n;
-    if (n >= 0) this.prev[n] = p;
+    if (n >= 0) i32[n * S4 + W_PREV] = p;
     else this.tails[l] = p;
   }
 
   private append(idx: number): void {
-    const l = this.list[idx]!;
+    const i32 = this.i32;
+    const w = idx * S4;
+    const l = this.u8[idx * STRIDE_BYTES + Y_LIST]!;
     const tail = this.tails[l]!;
-    this.prev[idx] = tail;
-    this.nextL[idx] = -1;
-    if (tail >= 0) this.nextL[tail] = idx;
+    i32[w + W_PREV] = tail;
+    i32[w + W_NEXT] = -1;
+    if (tail >= 0) i32[tail * S4 + W_NEXT] = idx;
     else this.heads[l] = idx;
     this.tails[l] = idx;
   }
 
+  /**
+   * Moves the flow to its list's tail at most once per second: the lists stay ordered by last
+   * packet to within a second (enough for second-granular timeouts) and a busy flow costs no
+   * pointer chasing per packet.
+   */
   private touch(idx: number): void {
-    if (this.tails[this.list[idx]!] === idx) return;
+    const w = idx * S4;
+    const now = this.nowSec;
+    if (this.u32[w + W_TOUCH] === now) return;
+    this.u32[w + W_TOUCH] = now;
+    if (this.tails[this.u8[idx * STRIDE_BYTES + Y_LIST]!] === idx) return;
     this.unlink(idx);
     this.append(idx);
   }
@@ -657,7 +745,7 @@ export class FlowTable {
     fk[o + 8] = id;
     fk[o + 9] = proto;
     this.fragFlow[slot] = idx;
-    this.fragGen[slot] = this.gen[idx]!;
+    this.fragGen[slot] = this.u32[idx * S4 + W_GEN]!;
     this.fragRev[slot] = rev;
   }
 
@@ -670,7 +758,7 @@ export class FlowTable {
 /** FNV-1a over the key's u32 words, then a murmur3 finaliser (spreads the low bits used as the index). */
 export function hashKey(k: Uint32Array): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < KW; i++) h = Math.imul(h ^ k[i]!, 0x01000193);
+  for (let i = 0; i < KEY_WORDS; i++) h = Math.imul(h ^ k[i]!, 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

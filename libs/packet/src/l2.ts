@@ -2,6 +2,20 @@
 import { Layer } from './layer.js';
 import { LayerId, Reason, nextForEtherType } from './ids.js';
 
+// Module constants: one context load on the hot path instead of two property loads.
+const L_IPV4 = LayerId.IPV4;
+const L_IPV6 = LayerId.IPV6;
+const L_LLC = LayerId.LLC;
+const L_NONE = LayerId.NONE;
+const L_PAYLOAD = LayerId.PAYLOAD;
+const R_ARP_TOO_SHORT = Reason.ARP_TOO_SHORT;
+const R_ETH_TOO_SHORT = Reason.ETH_TOO_SHORT;
+const R_LLC_TOO_SHORT = Reason.LLC_TOO_SHORT;
+const R_NULL_TOO_SHORT = Reason.NULL_TOO_SHORT;
+const R_SLL2_TOO_SHORT = Reason.SLL2_TOO_SHORT;
+const R_SLL_TOO_SHORT = Reason.SLL_TOO_SHORT;
+const R_VLAN_TOO_SHORT = Reason.VLAN_TOO_SHORT;
+
 export class Ethernet extends Layer {
   dstHi = 0;
   dstLo = 0;
@@ -13,8 +27,8 @@ export class Ethernet extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 14) {
       this.dstHi = this.dstLo = this.srcHi = this.srcLo = this.etherType = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.ETH_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_ETH_TOO_SHORT;
     }
     this.dstHi = view.getUint16(off);
     this.dstLo = view.getUint32(off + 2);
@@ -25,7 +39,7 @@ export class Ethernet extends Layer {
     if (et <= 1500) {
       // 802.3: the length field bounds the LLC payload (the rest is padding).
       const e = off + 14 + et;
-      this.base(off, off + 14, e < end ? e : end, LayerId.LLC);
+      this.base(off, off + 14, e < end ? e : end, L_LLC);
     } else {
       this.base(off, off + 14, end, nextForEtherType(et));
     }
@@ -44,8 +58,8 @@ export class Dot1Q extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 4) {
       this.pcp = this.dei = this.vid = this.etherType = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.VLAN_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_VLAN_TOO_SHORT;
     }
     const tci = view.getUint16(off);
     this.pcp = (tci >>> 13) & 0x07;
@@ -70,8 +84,8 @@ export class Llc extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 3) {
       this.dsap = this.ssap = this.control = this.snap = this.oui = this.pid = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.LLC_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_LLC_TOO_SHORT;
     }
     this.dsap = view.getUint8(off);
     this.ssap = view.getUint8(off + 1);
@@ -81,8 +95,8 @@ export class Llc extends Layer {
       if (end - off < 4) {
         this.control = c0;
         this.snap = this.oui = this.pid = 0;
-        this.base(off, end, end, LayerId.NONE);
-        return Reason.LLC_TOO_SHORT;
+        this.base(off, end, end, L_NONE);
+        return R_LLC_TOO_SHORT;
       }
       this.control = (c0 << 8) | view.getUint8(off + 3);
       hl = 4;
@@ -90,18 +104,18 @@ export class Llc extends Layer {
     if (this.dsap === 0xaa && this.ssap === 0xaa && hl === 3) {
       if (end - off < 8) {
         this.snap = this.oui = this.pid = 0;
-        this.base(off, end, end, LayerId.NONE);
-        return Reason.LLC_TOO_SHORT;
+        this.base(off, end, end, L_NONE);
+        return R_LLC_TOO_SHORT;
       }
       this.snap = 1;
       this.oui = (view.getUint8(off + 3) << 16) | view.getUint16(off + 4);
       this.pid = view.getUint16(off + 6);
-      const next = this.oui === 0 ? nextForEtherType(this.pid) : LayerId.PAYLOAD;
-      this.base(off, off + 8, end, next === LayerId.LLC ? LayerId.PAYLOAD : next);
+      const next = this.oui === 0 ? nextForEtherType(this.pid) : L_PAYLOAD;
+      this.base(off, off + 8, end, next === L_LLC ? L_PAYLOAD : next);
       return 0;
     }
     this.snap = this.oui = this.pid = 0;
-    this.base(off, off + hl, end, off + hl < end ? LayerId.PAYLOAD : LayerId.NONE);
+    this.base(off, off + hl, end, off + hl < end ? L_PAYLOAD : L_NONE);
     return 0;
   }
 }
@@ -124,8 +138,8 @@ export class Arp extends Layer {
     this.shaHi = this.shaLo = this.spa = this.thaHi = this.thaLo = this.tpa = 0;
     if (end - off < 8) {
       this.htype = this.ptype = this.hlen = this.plen = this.op = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.ARP_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_ARP_TOO_SHORT;
     }
     this.htype = view.getUint16(off);
     this.ptype = view.getUint16(off + 2);
@@ -134,8 +148,8 @@ export class Arp extends Layer {
     this.op = view.getUint16(off + 6);
     const len = 8 + 2 * (hlen + plen);
     if (end - off < len) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.ARP_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_ARP_TOO_SHORT;
     }
     if (hlen === 6 && plen === 4) {
       this.shaHi = view.getUint16(off + 8);
@@ -145,7 +159,7 @@ export class Arp extends Layer {
       this.thaLo = view.getUint32(off + 20);
       this.tpa = view.getUint32(off + 24);
     }
-    this.base(off, off + len, end, LayerId.NONE);
+    this.base(off, off + len, end, L_NONE);
     return 0;
   }
 }
@@ -162,8 +176,8 @@ export class Sll extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 16) {
       this.pktType = this.arphrd = this.addrLen = this.addrHi = this.addrLo = this.protocol = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.SLL_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_SLL_TOO_SHORT;
     }
     this.pktType = view.getUint16(off);
     this.arphrd = view.getUint16(off + 2);
@@ -189,8 +203,8 @@ export class Sll2 extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 20) {
       this.protocol = this.ifindex = this.arphrd = this.pktType = this.addrLen = this.addrHi = this.addrLo = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.SLL2_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_SLL2_TOO_SHORT;
     }
     const p = (this.protocol = view.getUint16(off));
     this.ifindex = view.getUint32(off + 4);
@@ -206,9 +220,9 @@ export class Sll2 extends Layer {
 
 function sllNext(arphrd: number, p: number): number {
   // ARPHRD_ETHER (1) / loopback (772) / none (0xfffe) carry an EtherType; 1 = 802.3 (Novell), 4 = 802.2 LLC.
-  if (p === 0x0004) return LayerId.LLC;
-  if (p <= 1500) return LayerId.PAYLOAD;
-  return arphrd === 824 /* netlink */ ? LayerId.PAYLOAD : nextForEtherType(p);
+  if (p === 0x0004) return L_LLC;
+  if (p <= 1500) return L_PAYLOAD;
+  return arphrd === 824 /* netlink */ ? L_PAYLOAD : nextForEtherType(p);
 }
 
 /** BSD loopback: DLT_NULL (4-byte family in the writer's byte order) and DLT_LOOP (network order). */
@@ -218,15 +232,15 @@ export class NullLoop extends Layer {
   decodeWith(view: DataView, off: number, end: number, networkOrder: boolean): number {
     if (end - off < 4) {
       this.family = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.NULL_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_NULL_TOO_SHORT;
     }
     let f = view.getUint32(off, !networkOrder);
     if (f > 0xffff) f = view.getUint32(off, networkOrder); // written on a host of the other byte order
     this.family = f;
-    let next: number = LayerId.PAYLOAD;
-    if (f === 2) next = LayerId.IPV4;
-    else if (f === 10 || f === 24 || f === 28 || f === 30) next = LayerId.IPV6;
+    let next: number = L_PAYLOAD;
+    if (f === 2) next = L_IPV4;
+    else if (f === 10 || f === 24 || f === 28 || f === 30) next = L_IPV6;
     this.base(off, off + 4, end, next);
     return 0;
   }

@@ -2,6 +2,21 @@
 import { Layer } from './layer.js';
 import { LayerId, Reason, nextForIpProto } from './ids.js';
 
+// Module constants: one context load on the hot path instead of two property loads.
+const L_NONE = LayerId.NONE;
+const L_PAYLOAD = LayerId.PAYLOAD;
+const R_IPV4_BAD_IHL = Reason.IPV4_BAD_IHL;
+const R_IPV4_BAD_TOTAL_LEN = Reason.IPV4_BAD_TOTAL_LEN;
+const R_IPV4_BAD_VERSION = Reason.IPV4_BAD_VERSION;
+const R_IPV4_LEN_EXCEEDS_FRAME = Reason.IPV4_LEN_EXCEEDS_FRAME;
+const R_IPV4_OPT_MALFORMED = Reason.IPV4_OPT_MALFORMED;
+const R_IPV4_TOO_SHORT = Reason.IPV4_TOO_SHORT;
+const R_IPV6_BAD_VERSION = Reason.IPV6_BAD_VERSION;
+const R_IPV6_EXT_CHAIN_TOO_LONG = Reason.IPV6_EXT_CHAIN_TOO_LONG;
+const R_IPV6_EXT_TOO_SHORT = Reason.IPV6_EXT_TOO_SHORT;
+const R_IPV6_LEN_EXCEEDS_FRAME = Reason.IPV6_LEN_EXCEEDS_FRAME;
+const R_IPV6_TOO_SHORT = Reason.IPV6_TOO_SHORT;
+
 export class IPv4 extends Layer {
   ihl = 0;
   tos = 0;
@@ -24,12 +39,12 @@ export class IPv4 extends Layer {
     const avail = end - off;
     if (avail < 20) {
       this.clear(off, end);
-      return Reason.IPV4_TOO_SHORT;
+      return R_IPV4_TOO_SHORT;
     }
     const b0 = view.getUint8(off);
     if (b0 >>> 4 !== 4) {
       this.clear(off, end);
-      return Reason.IPV4_BAD_VERSION;
+      return R_IPV4_BAD_VERSION;
     }
     const ihl = (this.ihl = (b0 & 0x0f) * 4);
     this.tos = view.getUint8(off + 1);
@@ -47,26 +62,26 @@ export class IPv4 extends Layer {
     this.optionsLen = ihl > 20 ? ihl - 20 : 0;
     this.fragment = this.mf | (this.fragOff !== 0 ? 1 : 0);
     if (ihl < 20) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.IPV4_BAD_IHL;
+      this.base(off, end, end, L_NONE);
+      return R_IPV4_BAD_IHL;
     }
     if (avail < ihl) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.IPV4_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_IPV4_TOO_SHORT;
     }
     if (total < ihl) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.IPV4_BAD_TOTAL_LEN;
+      this.base(off, end, end, L_NONE);
+      return R_IPV4_BAD_TOTAL_LEN;
     }
     let pend = off + total;
     let anomaly = 0;
     if (pend > end) {
       pend = end;
-      anomaly = Reason.IPV4_LEN_EXCEEDS_FRAME;
+      anomaly = R_IPV4_LEN_EXCEEDS_FRAME;
     }
-    const next = this.fragOff !== 0 ? LayerId.PAYLOAD : nextForIpProto(proto);
+    const next = this.fragOff !== 0 ? L_PAYLOAD : nextForIpProto(proto);
     this.base(off, off + ihl, pend, next);
-    if (ihl > 20 && !optionsOk(view, off + 20, off + ihl)) anomaly = Reason.IPV4_OPT_MALFORMED;
+    if (ihl > 20 && !optionsOk(view, off + 20, off + ihl)) anomaly = R_IPV4_OPT_MALFORMED;
     this.anomaly = anomaly;
     return 0;
   }
@@ -74,7 +89,7 @@ export class IPv4 extends Layer {
   private clear(off: number, end: number): void {
     this.ihl = this.tos = this.totalLen = this.id = this.df = this.mf = this.fragOff = this.ttl = 0;
     this.protocol = this.checksum = this.src = this.dst = this.optionsLen = this.fragment = 0;
-    this.base(off, end, end, LayerId.NONE);
+    this.base(off, end, end, L_NONE);
   }
 }
 
@@ -126,12 +141,12 @@ export class IPv6 extends Layer {
     const avail = end - off;
     if (avail < 40) {
       this.clear(off, end);
-      return Reason.IPV6_TOO_SHORT;
+      return R_IPV6_TOO_SHORT;
     }
     const w0 = view.getUint32(off);
     if (w0 >>> 28 !== 6) {
       this.clear(off, end);
-      return Reason.IPV6_BAD_VERSION;
+      return R_IPV6_BAD_VERSION;
     }
     this.trafficClass = (w0 >>> 20) & 0xff;
     this.flowLabel = w0 & 0xfffff;
@@ -150,20 +165,20 @@ export class IPv6 extends Layer {
     let anomaly = 0;
     if (pend > end) {
       pend = end;
-      anomaly = Reason.IPV6_LEN_EXCEEDS_FRAME;
+      anomaly = R_IPV6_LEN_EXCEEDS_FRAME;
     }
     let p = off + 40;
     // Extension headers: hop-by-hop 0, routing 43, fragment 44, destination options 60, AH 51, mobility 135.
     while (nh === 0 || nh === 43 || nh === 44 || nh === 60 || nh === 51 || nh === 135) {
       if (this.extCount === MAX_EXT) {
         this.protocol = nh;
-        this.base(off, p, pend, LayerId.NONE);
-        return Reason.IPV6_EXT_CHAIN_TOO_LONG;
+        this.base(off, p, pend, L_NONE);
+        return R_IPV6_EXT_CHAIN_TOO_LONG;
       }
       if (pend - p < 8) {
         this.protocol = nh;
-        this.base(off, p, pend, LayerId.NONE);
-        return Reason.IPV6_EXT_TOO_SHORT;
+        this.base(off, p, pend, L_NONE);
+        return R_IPV6_EXT_TOO_SHORT;
       }
       const nnh = view.getUint8(p);
       let hl: number;
@@ -178,16 +193,16 @@ export class IPv6 extends Layer {
       else hl = (view.getUint8(p + 1) + 1) * 8;
       if (pend - p < hl) {
         this.protocol = nh;
-        this.base(off, p, pend, LayerId.NONE);
-        return Reason.IPV6_EXT_TOO_SHORT;
+        this.base(off, p, pend, L_NONE);
+        return R_IPV6_EXT_TOO_SHORT;
       }
       this.extCount++;
       p += hl;
       nh = nnh;
     }
     this.protocol = nh;
-    const next = this.fragOff !== 0 ? LayerId.PAYLOAD : nextForIpProto(nh);
-    this.base(off, p, pend, next === LayerId.PAYLOAD && p >= pend ? LayerId.NONE : next);
+    const next = this.fragOff !== 0 ? L_PAYLOAD : nextForIpProto(nh);
+    this.base(off, p, pend, next === L_PAYLOAD && p >= pend ? L_NONE : next);
     this.anomaly = anomaly;
     return 0;
   }
@@ -195,6 +210,6 @@ export class IPv6 extends Layer {
   private clear(off: number, end: number): void {
     this.trafficClass = this.flowLabel = this.payloadLen = this.nextHeader = this.hopLimit = 0;
     this.s0 = this.s1 = this.s2 = this.s3 = this.d0 = this.d1 = this.d2 = this.d3 = this.protocol = 0;
-    this.base(off, end, end, LayerId.NONE);
+    this.base(off, end, end, L_NONE);
   }
 }

@@ -2,6 +2,19 @@
 import { Layer } from './layer.js';
 import { GENEVE_PORT, LayerId, Reason, VXLAN_PORT } from './ids.js';
 
+// Module constants: one context load on the hot path instead of two property loads.
+const L_GENEVE = LayerId.GENEVE;
+const L_NONE = LayerId.NONE;
+const L_PAYLOAD = LayerId.PAYLOAD;
+const L_VXLAN = LayerId.VXLAN;
+const R_ICMPV6_TOO_SHORT = Reason.ICMPV6_TOO_SHORT;
+const R_ICMP_TOO_SHORT = Reason.ICMP_TOO_SHORT;
+const R_TCP_BAD_OFFSET = Reason.TCP_BAD_OFFSET;
+const R_TCP_OPT_MALFORMED = Reason.TCP_OPT_MALFORMED;
+const R_TCP_TOO_SHORT = Reason.TCP_TOO_SHORT;
+const R_UDP_BAD_LENGTH = Reason.UDP_BAD_LENGTH;
+const R_UDP_TOO_SHORT = Reason.UDP_TOO_SHORT;
+
 export const TcpFlag = {
   FIN: 0x01,
   SYN: 0x02,
@@ -42,8 +55,8 @@ export class Tcp extends Layer {
     if (end - off < 20) {
       this.srcPort = this.dstPort = this.seq = this.ack = this.dataOff = this.flags = 0;
       this.window = this.checksum = this.urgent = this.payloadLen = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.TCP_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_TCP_TOO_SHORT;
     }
     this.srcPort = view.getUint16(off);
     this.dstPort = view.getUint16(off + 2);
@@ -57,18 +70,18 @@ export class Tcp extends Layer {
     this.urgent = view.getUint16(off + 18);
     if (doff < 20) {
       this.payloadLen = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.TCP_BAD_OFFSET;
+      this.base(off, end, end, L_NONE);
+      return R_TCP_BAD_OFFSET;
     }
     if (end - off < doff) {
       this.payloadLen = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.TCP_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_TCP_TOO_SHORT;
     }
     const po = off + doff;
     this.payloadLen = end - po;
-    this.base(off, po, end, po < end ? LayerId.PAYLOAD : LayerId.NONE);
-    if (doff > 20 && !this.options(view, off + 20, po)) this.anomaly = Reason.TCP_OPT_MALFORMED;
+    this.base(off, po, end, po < end ? L_PAYLOAD : L_NONE);
+    if (doff > 20 && !this.options(view, off + 20, po)) this.anomaly = R_TCP_OPT_MALFORMED;
     return 0;
   }
 
@@ -124,8 +137,8 @@ export class Udp extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 8) {
       this.srcPort = this.dstPort = this.length = this.checksum = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.UDP_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_UDP_TOO_SHORT;
     }
     const sp = (this.srcPort = view.getUint16(off));
     const dp = (this.dstPort = view.getUint16(off + 2));
@@ -133,12 +146,12 @@ export class Udp extends Layer {
     this.checksum = view.getUint16(off + 6);
     let pend = end;
     let anomaly = 0;
-    if (len < 8) anomaly = Reason.UDP_BAD_LENGTH;
+    if (len < 8) anomaly = R_UDP_BAD_LENGTH;
     else if (off + len <= end) pend = off + len;
     const po = off + 8;
-    let next: number = po < pend ? LayerId.PAYLOAD : LayerId.NONE;
-    if (dp === VXLAN_PORT || (sp === VXLAN_PORT && dp !== GENEVE_PORT)) next = LayerId.VXLAN;
-    else if (dp === GENEVE_PORT || sp === GENEVE_PORT) next = LayerId.GENEVE;
+    let next: number = po < pend ? L_PAYLOAD : L_NONE;
+    if (dp === VXLAN_PORT || (sp === VXLAN_PORT && dp !== GENEVE_PORT)) next = L_VXLAN;
+    else if (dp === GENEVE_PORT || sp === GENEVE_PORT) next = L_GENEVE;
     this.base(off, po, pend, next);
     this.anomaly = anomaly;
     return 0;
@@ -157,8 +170,8 @@ export class Icmp extends Layer {
     this.id = this.seq = 0;
     if (end - off < 4) {
       this.type = this.code = this.checksum = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.ICMP_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_ICMP_TOO_SHORT;
     }
     const t = (this.type = view.getUint8(off));
     this.code = view.getUint8(off + 1);
@@ -167,7 +180,7 @@ export class Icmp extends Layer {
       this.id = view.getUint16(off + 4);
       this.seq = view.getUint16(off + 6);
     }
-    this.base(off, off + 4, end, off + 4 < end ? LayerId.PAYLOAD : LayerId.NONE);
+    this.base(off, off + 4, end, off + 4 < end ? L_PAYLOAD : L_NONE);
     return 0;
   }
 }
@@ -193,13 +206,13 @@ export class Icmpv6 extends Layer {
     this.id = this.seq = this.t0 = this.t1 = this.t2 = this.t3 = this.llType = this.llHi = this.llLo = this.naFlags = 0;
     if (end - off < 4) {
       this.type = this.code = this.checksum = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.ICMPV6_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_ICMPV6_TOO_SHORT;
     }
     const t = (this.type = view.getUint8(off));
     this.code = view.getUint8(off + 1);
     this.checksum = view.getUint16(off + 2);
-    this.base(off, off + 4, end, off + 4 < end ? LayerId.PAYLOAD : LayerId.NONE);
+    this.base(off, off + 4, end, off + 4 < end ? L_PAYLOAD : L_NONE);
     const avail = end - off;
     if ((t === 128 || t === 129) && avail >= 8) {
       this.id = view.getUint16(off + 4);
@@ -211,7 +224,7 @@ export class Icmpv6 extends Layer {
     else if (t === 134) opts = 16;
     else if (t === 135 || t === 136 || t === 137) {
       if (avail < 24) {
-        this.anomaly = Reason.ICMPV6_TOO_SHORT;
+        this.anomaly = R_ICMPV6_TOO_SHORT;
         return 0;
       }
       if (t === 136) this.naFlags = view.getUint8(off + 4) & 0xe0;

@@ -10,6 +10,34 @@ import { Icmp, Icmpv6, Tcp, Udp } from './l4.js';
 import { Geneve, Gre, VxLan } from './tunnel.js';
 import { CUT_BY_SNAPLEN, Direction, INNER, LayerId, REASON_COUNT, Reason, RxClass, TunnelType } from './ids.js';
 
+// Module constants: one context load on the hot path instead of two property loads.
+const L_ARP = LayerId.ARP;
+const L_DOT1Q = LayerId.DOT1Q;
+const L_ETHERNET = LayerId.ETHERNET;
+const L_GENEVE = LayerId.GENEVE;
+const L_GRE = LayerId.GRE;
+const L_ICMP = LayerId.ICMP;
+const L_ICMPV6 = LayerId.ICMPV6;
+const L_IPV4 = LayerId.IPV4;
+const L_IPV6 = LayerId.IPV6;
+const L_LLC = LayerId.LLC;
+const L_NONE = LayerId.NONE;
+const L_NULL = LayerId.NULL;
+const L_PAYLOAD = LayerId.PAYLOAD;
+const L_SLL = LayerId.SLL;
+const L_SLL2 = LayerId.SLL2;
+const L_TCP = LayerId.TCP;
+const L_UDP = LayerId.UDP;
+const L_VXLAN = LayerId.VXLAN;
+const R_DECODER_EXCEPTION = Reason.DECODER_EXCEPTION;
+const R_IPV4_TOO_SHORT = Reason.IPV4_TOO_SHORT;
+const R_IPV6_EXT_CHAIN_TOO_LONG = Reason.IPV6_EXT_CHAIN_TOO_LONG;
+const R_IPV6_EXT_TOO_SHORT = Reason.IPV6_EXT_TOO_SHORT;
+const R_LINKTYPE_UNKNOWN = Reason.LINKTYPE_UNKNOWN;
+const R_RAW_BAD_VERSION = Reason.RAW_BAD_VERSION;
+const R_TOO_MANY_LAYERS = Reason.TOO_MANY_LAYERS;
+const R_VLAN_TOO_MANY = Reason.VLAN_TOO_MANY;
+
 export const MAX_LAYERS = 16;
 export const MAX_VLANS = 3;
 
@@ -117,22 +145,22 @@ export class FrameParser {
 
     switch (linkType) {
       case 1:
-        next = LayerId.ETHERNET;
+        next = L_ETHERNET;
         break;
       case 101:
       case 12:
       case 14: {
         const v = caplen > 0 ? view.getUint8(off) >>> 4 : 0;
-        if (v === 4) next = LayerId.IPV4;
-        else if (v === 6) next = LayerId.IPV6;
-        else return this.fail(caplen > 0 ? Reason.RAW_BAD_VERSION : Reason.IPV4_TOO_SHORT);
+        if (v === 4) next = L_IPV4;
+        else if (v === 6) next = L_IPV6;
+        else return this.fail(caplen > 0 ? R_RAW_BAD_VERSION : R_IPV4_TOO_SHORT);
         break;
       }
       case 113: {
         const l = this.sll;
         st = l.decode(view, off, end);
         if (st !== 0) return this.fail(st);
-        d[this.count++] = LayerId.SLL;
+        d[this.count++] = L_SLL;
         outer.etherType = l.protocol;
         p = l.payloadOff;
         next = l.next;
@@ -142,7 +170,7 @@ export class FrameParser {
         const l = this.sll2;
         st = l.decode(view, off, end);
         if (st !== 0) return this.fail(st);
-        d[this.count++] = LayerId.SLL2;
+        d[this.count++] = L_SLL2;
         outer.etherType = l.protocol;
         p = l.payloadOff;
         next = l.next;
@@ -153,25 +181,25 @@ export class FrameParser {
         const l = this.nullLoop;
         st = l.decodeWith(view, off, end, linkType === 108);
         if (st !== 0) return this.fail(st);
-        d[this.count++] = LayerId.NULL;
+        d[this.count++] = L_NULL;
         p = l.payloadOff;
         next = l.next;
         break;
       }
       default:
-        return this.fail(Reason.LINKTYPE_UNKNOWN);
+        return this.fail(R_LINKTYPE_UNKNOWN);
     }
 
-    while (next !== LayerId.NONE && next !== LayerId.PAYLOAD) {
+    while (next !== L_NONE && next !== L_PAYLOAD) {
       if (this.count >= MAX_LAYERS) {
-        st = Reason.TOO_MANY_LAYERS;
+        st = R_TOO_MANY_LAYERS;
         break;
       }
       const id = next;
       switch (id) {
-        case LayerId.ETHERNET: {
-          if (set.mask !== 0 && (set.mask & (1 << LayerId.ETHERNET)) !== 0) {
-            next = LayerId.PAYLOAD; // Ethernet in Ethernet in one set: leave it as payload
+        case L_ETHERNET: {
+          if (set.mask !== 0 && (set.mask & (1 << L_ETHERNET)) !== 0) {
+            next = L_PAYLOAD; // Ethernet in Ethernet in one set: leave it as payload
             continue;
           }
           const l = set.ethernet;
@@ -183,9 +211,9 @@ export class FrameParser {
           next = l.next;
           break;
         }
-        case LayerId.DOT1Q: {
+        case L_DOT1Q: {
           if (set.vlanCount === MAX_VLANS) {
-            st = Reason.VLAN_TOO_MANY;
+            st = R_VLAN_TOO_MANY;
             break;
           }
           const l = set.vlans[set.vlanCount as 0 | 1 | 2];
@@ -199,7 +227,7 @@ export class FrameParser {
           next = l.next;
           break;
         }
-        case LayerId.LLC: {
+        case L_LLC: {
           const l = set.llc;
           st = l.decode(view, p, e);
           if (st !== 0) break;
@@ -209,103 +237,103 @@ export class FrameParser {
           next = l.next;
           break;
         }
-        case LayerId.ARP: {
+        case L_ARP: {
           const l = set.arp;
           st = l.decode(view, p, e);
           if (st !== 0) break;
-          set.net = LayerId.ARP;
-          next = LayerId.NONE;
+          set.net = L_ARP;
+          next = L_NONE;
           break;
         }
-        case LayerId.IPV4: {
+        case L_IPV4: {
           if (set.net !== 0) {
-            next = LayerId.PAYLOAD; // IP in IP: the inner header is left as payload
+            next = L_PAYLOAD; // IP in IP: the inner header is left as payload
             continue;
           }
           const l = set.ipv4;
           st = l.decode(view, p, e);
           if (st !== 0) break;
-          set.net = LayerId.IPV4;
+          set.net = L_IPV4;
           if (l.anomaly !== 0 && an === 0) an = l.anomaly;
           p = l.payloadOff;
           e = l.payloadEnd;
           next = l.next;
           break;
         }
-        case LayerId.IPV6: {
+        case L_IPV6: {
           if (set.net !== 0) {
-            next = LayerId.PAYLOAD;
+            next = L_PAYLOAD;
             continue;
           }
           const l = set.ipv6;
           st = l.decode(view, p, e);
           if (st !== 0) {
             // The fixed header decoded but the extension chain did not: keep IPv6 for the flow.
-            if (st === Reason.IPV6_EXT_TOO_SHORT || st === Reason.IPV6_EXT_CHAIN_TOO_LONG) {
-              set.net = LayerId.IPV6;
-              set.mask |= 1 << LayerId.IPV6;
-              d[this.count++] = LayerId.IPV6 | innerFlag;
+            if (st === R_IPV6_EXT_TOO_SHORT || st === R_IPV6_EXT_CHAIN_TOO_LONG) {
+              set.net = L_IPV6;
+              set.mask |= 1 << L_IPV6;
+              d[this.count++] = L_IPV6 | innerFlag;
             }
             break;
           }
-          set.net = LayerId.IPV6;
+          set.net = L_IPV6;
           if (l.anomaly !== 0 && an === 0) an = l.anomaly;
           p = l.payloadOff;
           e = l.payloadEnd;
           next = l.next;
           break;
         }
-        case LayerId.TCP: {
+        case L_TCP: {
           const l = set.tcp;
           st = l.decode(view, p, e);
           if (st !== 0) break;
-          set.transport = LayerId.TCP;
+          set.transport = L_TCP;
           if (l.anomaly !== 0 && an === 0) an = l.anomaly;
           p = l.payloadOff;
           next = l.next;
           break;
         }
-        case LayerId.UDP: {
+        case L_UDP: {
           const l = set.udp;
           st = l.decode(view, p, e);
           if (st !== 0) break;
-          set.transport = LayerId.UDP;
+          set.transport = L_UDP;
           if (l.anomaly !== 0 && an === 0) an = l.anomaly;
           p = l.payloadOff;
           e = l.payloadEnd;
           next = l.next;
-          if (innerFlag !== 0 && (next === LayerId.VXLAN || next === LayerId.GENEVE)) {
+          if (innerFlag !== 0 && (next === L_VXLAN || next === L_GENEVE)) {
             this.nestedTunnels++;
-            next = LayerId.PAYLOAD;
+            next = L_PAYLOAD;
           }
           break;
         }
-        case LayerId.ICMP: {
+        case L_ICMP: {
           const l = set.icmp;
           st = l.decode(view, p, e);
           if (st !== 0) break;
-          set.transport = LayerId.ICMP;
+          set.transport = L_ICMP;
           next = l.next;
           break;
         }
-        case LayerId.ICMPV6: {
+        case L_ICMPV6: {
           const l = set.icmpv6;
           st = l.decode(view, p, e);
           if (st !== 0) break;
-          set.transport = LayerId.ICMPV6;
+          set.transport = L_ICMPV6;
           if (l.anomaly !== 0 && an === 0) an = l.anomaly;
           next = l.next;
           break;
         }
-        case LayerId.VXLAN:
-        case LayerId.GENEVE:
-        case LayerId.GRE: {
+        case L_VXLAN:
+        case L_GENEVE:
+        case L_GRE: {
           if (innerFlag !== 0) {
             this.nestedTunnels++;
-            next = LayerId.PAYLOAD;
+            next = L_PAYLOAD;
             continue;
           }
-          if (id === LayerId.VXLAN) {
+          if (id === L_VXLAN) {
             const l = this.vxlan;
             st = l.decode(view, p, e);
             if (st !== 0) break;
@@ -313,7 +341,7 @@ export class FrameParser {
             this.tunnelId = l.vni;
             p = l.payloadOff;
             next = l.next;
-          } else if (id === LayerId.GENEVE) {
+          } else if (id === L_GENEVE) {
             const l = this.geneve;
             st = l.decode(view, p, e);
             if (st !== 0) break;
@@ -337,14 +365,14 @@ export class FrameParser {
           continue;
         }
         default:
-          next = LayerId.PAYLOAD;
+          next = L_PAYLOAD;
           continue;
       }
       if (st !== 0) break;
       set.mask |= 1 << id;
       d[this.count++] = id | innerFlag;
     }
-    if (next === LayerId.PAYLOAD && st === 0 && this.count < MAX_LAYERS) d[this.count++] = LayerId.PAYLOAD | innerFlag;
+    if (next === L_PAYLOAD && st === 0 && this.count < MAX_LAYERS) d[this.count++] = L_PAYLOAD | innerFlag;
     if (inner.mask !== 0) this.flowSet = inner;
     this.classify();
     if (st !== 0) return this.fail(st);
@@ -367,8 +395,8 @@ export class FrameParser {
 
   /** Counts a frame that threw inside the decoder (a bug): called by the batch loop's single catch. */
   countException(): void {
-    this.reason = Reason.DECODER_EXCEPTION;
-    this.counters[Reason.DECODER_EXCEPTION]! += 1;
+    this.reason = R_DECODER_EXCEPTION;
+    this.counters[R_DECODER_EXCEPTION]! += 1;
   }
 
   /** Receive class and direction of the outer frame. */
@@ -389,7 +417,7 @@ export class FrameParser {
       return;
     }
     const o = this.outer;
-    if (lt !== 1 || (o.mask & (1 << LayerId.ETHERNET)) === 0) return;
+    if (lt !== 1 || (o.mask & (1 << L_ETHERNET)) === 0) return;
     const eth = o.ethernet;
     if (this.nicKnown && eth.srcHi === this.nicHi && eth.srcLo === this.nicLo) {
       this.rxClass = RxClass.OUTGOING;

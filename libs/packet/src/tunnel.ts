@@ -2,11 +2,23 @@
 import { Layer } from './layer.js';
 import { LayerId, Reason } from './ids.js';
 
+// Module constants: one context load on the hot path instead of two property loads.
+const L_ETHERNET = LayerId.ETHERNET;
+const L_IPV4 = LayerId.IPV4;
+const L_IPV6 = LayerId.IPV6;
+const L_NONE = LayerId.NONE;
+const L_PAYLOAD = LayerId.PAYLOAD;
+const R_GENEVE_BAD_VERSION = Reason.GENEVE_BAD_VERSION;
+const R_GENEVE_TOO_SHORT = Reason.GENEVE_TOO_SHORT;
+const R_GRE_BAD_VERSION = Reason.GRE_BAD_VERSION;
+const R_GRE_TOO_SHORT = Reason.GRE_TOO_SHORT;
+const R_VXLAN_TOO_SHORT = Reason.VXLAN_TOO_SHORT;
+
 function nextForTunnelProto(p: number): number {
-  if (p === 0x6558) return LayerId.ETHERNET;
-  if (p === 0x0800) return LayerId.IPV4;
-  if (p === 0x86dd) return LayerId.IPV6;
-  return LayerId.PAYLOAD;
+  if (p === 0x6558) return L_ETHERNET;
+  if (p === 0x0800) return L_IPV4;
+  if (p === 0x86dd) return L_IPV6;
+  return L_PAYLOAD;
 }
 
 export class VxLan extends Layer {
@@ -16,12 +28,12 @@ export class VxLan extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 8) {
       this.flags = this.vni = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.VXLAN_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_VXLAN_TOO_SHORT;
     }
     this.flags = view.getUint8(off);
     this.vni = view.getUint32(off + 4) >>> 8;
-    this.base(off, off + 8, end, LayerId.ETHERNET);
+    this.base(off, off + 8, end, L_ETHERNET);
     return 0;
   }
 }
@@ -37,8 +49,8 @@ export class Geneve extends Layer {
   decode(view: DataView, off: number, end: number): number {
     if (end - off < 8) {
       this.version = this.optLen = this.oam = this.critical = this.protocol = this.vni = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.GENEVE_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_GENEVE_TOO_SHORT;
     }
     const b0 = view.getUint8(off);
     const b1 = view.getUint8(off + 1);
@@ -49,12 +61,12 @@ export class Geneve extends Layer {
     const p = (this.protocol = view.getUint16(off + 2));
     this.vni = view.getUint32(off + 4) >>> 8;
     if (this.version !== 0) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.GENEVE_BAD_VERSION;
+      this.base(off, end, end, L_NONE);
+      return R_GENEVE_BAD_VERSION;
     }
     if (end - off < 8 + ol) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.GENEVE_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_GENEVE_TOO_SHORT;
     }
     this.base(off, off + 8 + ol, end, nextForTunnelProto(p));
     return 0;
@@ -75,16 +87,16 @@ export class Gre extends Layer {
     this.hasKey = this.key = this.hasSeq = this.seq = 0;
     if (end - off < 4) {
       this.flags = this.version = this.protocol = 0;
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.GRE_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_GRE_TOO_SHORT;
     }
     const w = view.getUint16(off);
     this.flags = w & 0xf000;
     const ver = (this.version = w & 0x07);
     const p = (this.protocol = view.getUint16(off + 2));
     if (ver > 1) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.GRE_BAD_VERSION;
+      this.base(off, end, end, L_NONE);
+      return R_GRE_BAD_VERSION;
     }
     let hl = 4;
     if (w & 0xc000) hl += 4;
@@ -93,8 +105,8 @@ export class Gre extends Layer {
     const seqAt = off + hl;
     if (w & 0x1000) hl += 4;
     if (end - off < hl) {
-      this.base(off, end, end, LayerId.NONE);
-      return Reason.GRE_TOO_SHORT;
+      this.base(off, end, end, L_NONE);
+      return R_GRE_TOO_SHORT;
     }
     if (w & 0x2000) {
       this.hasKey = 1;
@@ -104,7 +116,7 @@ export class Gre extends Layer {
       this.hasSeq = 1;
       this.seq = view.getUint32(seqAt);
     }
-    this.base(off, off + hl, end, ver === 0 ? nextForTunnelProto(p) : LayerId.PAYLOAD);
+    this.base(off, off + hl, end, ver === 0 ? nextForTunnelProto(p) : L_PAYLOAD);
     return 0;
   }
 }
