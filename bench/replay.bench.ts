@@ -1,0 +1,174 @@
+// Benchmark: `npm run bench -- bench/replay.bench.ts`. Needs tcpdump, tshark and softflowd.
+// Replays a generated mixed pcap (2M packets, cached under bench/out/) in process through the
+// decoder and the flow table, and runs tcpdump, tshark and softflowd over the same file in the same
+// run. Prints ratios, heap growth and GC count per 1M frames; asserts the targets of docs/flows.md.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import { OfflineCapture } from '@nicscope/pcap';
+import { FlowTable, FramePipeline, flowToNdjson } from '@nicscope/flow';
+import { FrameParser } from '@nicscope/packet';
+import { writeMixedPcap } from './gen/mixed-pcap.js';
+import * as B from '../libs/packet/test/build.js';
+
+const PACKETS = Number(process.env.NICSCOPE_BENCH_PACKETS ?? 2_000_000);
+const OUT = join(__dirname, 'out');
+const FILE = join(OUT, `mixed-${PACKETS}.pcap`);
+const FLOW_OPTS = { maxFlows: 1_000_000, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 0 };
+
+interface Run {
+  seconds: number;
+  /** CPU time (user + system) of this process during the run: the one core it used. */
+  cpu: number;
+  frames: number;
+  records: number;
+  gcs: number;
+  heapGrowth: number;
+}
+
+function replayOnce(withNdjson: boolean): Run {
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => (gcs += list.getEntries().length));
+  obs.observe({ entryTypes: ['gc'] });
+  const heap0 = process.memoryUsage().heapUsed;
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let records = 0;
+  let chars = 0;
+  const pipe = new FramePipeline(FLOW_OPTS, (r) => {
+    records++;
+    if (withNdjson) chars += flowToNdjson(r).length;
+  });
+  const cap = OfflineCapture.open(FILE);
+  for (let b = cap.readBatchShared(); b !== null; b = cap.readBatchShared()) pipe.processBatch(b, cap.linkType, 0);
+  pipe.table.flush();
+  cap.close();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  const heapGrowth = process.memoryUsage().heapUsed - heap0;
+  obs.disconnect();
+  void chars;
+  return { seconds, cpu: (c.user + c.system) / 1e6, frames: pipe.summary.frames, records, gcs, heapGrowth };
+}
+
+/** Runs a peer under GNU time: wall and CPU (user + system) seconds. */
+function timeCmd(argv: string[]): { seconds: number; cpu: number; status: number | null; stderr: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    timeout: 900_000,
+  });
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return {
+    seconds: Number(m?.[1] ?? NaN),
+    cpu: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN),
+    status: r.status,
+    stderr: r.stderr,
+  };
+}
+
+describe('replay benchmark', () => {
+  const tmp = join(OUT, `softflowd-${process.pid}`);
+  beforeAll(() => {
+    mkdirSync(OUT, { recursive: true });
+    mkdirSync(tmp, { recursive: true });
+    if (!existsSync(FILE)) {
+      const t0 = Date.now();
+      const sessions = writeMixedPcap(FILE, PACKETS);
+      console.log(
+        `generated ${FILE}: ${PACKETS} packets, ${sessions} sessions, ${(statSync(FILE).size / 1e6).toFixed(0)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    }
+  }, 600_000);
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('replays at >= 3 M packets/s on one core and >= 2x softflowd, next to tcpdump and tshark', () => {
+    replayOnce(false); // warm-up (JIT)
+    const runs = [replayOnce(false), replayOnce(false), replayOnce(false)];
+    const best = runs.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+    const withJson = replayOnce(true);
+    expect(best.frames).toBe(PACKETS);
+    const tcpdump = timeCmd(['tcpdump', '-r', FILE, '-w', '/dev/null']);
+    const tshark = timeCmd(['tshark', '-q', '-z', 'conv,ip', '-r', FILE]);
+    // -d: stay in the foreground (and exit at the end of the file); -m: as many flows as ours.
+    const softflowd = timeCmd([
+      'softflowd',
+      '-d',
+      '-r',
+      FILE,
+      '-m',
+      '1000000',
+      '-6',
+      '-p',
+      join(tmp, 'pid'),
+      '-c',
+      join(tmp, 'ctl'),
+    ]);
+    expect(tcpdump.status).toBe(0);
+    expect(tshark.status).toBe(0);
+    expect(softflowd.status, softflowd.stderr).toBe(0);
+    const pps = best.frames / best.cpu;
+    const per1M = 1e6 / best.frames;
+    const rows = [
+      ['nicscope replay (decode + flows)', best.seconds, best.cpu],
+      ['nicscope replay + NDJSON records', withJson.seconds, withJson.cpu],
+      ['tcpdump -r f -w /dev/null', tcpdump.seconds, tcpdump.cpu],
+      ['tshark -q -z conv,ip -r f', tshark.seconds, tshark.cpu],
+      ['softflowd -d -r f', softflowd.seconds, softflowd.cpu],
+    ] as const;
+    console.log(
+      `\nreplay of ${PACKETS} packets (${(statSync(FILE).size / 1e6).toFixed(0)} MB), ${best.records} flow records; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+    );
+    console.log(
+      `  ${'tool'.padEnd(34)} ${'wall s'.padStart(8)} ${'cpu s'.padStart(8)} ${'Mpkt/s cpu'.padStart(11)}  ratio (cpu) to nicscope`,
+    );
+    for (const [name, wall, cpu] of rows)
+      console.log(
+        `  ${name.padEnd(34)} ${wall.toFixed(3).padStart(8)} ${cpu.toFixed(3).padStart(8)} ${(PACKETS / cpu / 1e6).toFixed(2).padStart(11)}  ${(cpu / best.cpu).toFixed(2)}x`,
+      );
+    console.log(
+      `  heap growth ${((best.heapGrowth * per1M) / 1e6).toFixed(2)} MB and ${(best.gcs * per1M).toFixed(1)} GCs per 1M frames (cpu of the runs: ${runs.map((r) => r.cpu.toFixed(3)).join(', ')} s)`,
+    );
+    expect(pps).toBeGreaterThanOrEqual(3e6);
+    expect(softflowd.cpu / best.cpu).toBeGreaterThanOrEqual(2);
+  }, 900_000);
+
+  it('holds 1M concurrent flows in under 300 MB', () => {
+    const before = process.memoryUsage();
+    let ended = 0;
+    const table = new FlowTable(
+      { maxFlows: 1_000_000, idleTimeoutS: 86400, activeTimeoutS: 86400, interimS: 0 },
+      () => ended++,
+    );
+    const p = new FrameParser();
+    const frame = B.eth(
+      '02:00:00:00:00:02',
+      '02:00:00:00:00:01',
+      0x0800,
+      B.ipv4({ src: '10.200.0.1', dst: '10.200.0.2', proto: 17 }, B.udp(1, 2, new Uint8Array(18))),
+    );
+    const view = B.viewOf(frame);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 1_000_000; i++) {
+      view.setUint32(26, (0x0ac80000 | (i >>> 8)) >>> 0); // source address
+      view.setUint16(34, 1024 + (i & 0xff)); // source port
+      p.decode(1, frame, view, 0, frame.length, frame.length);
+      table.add(p, 0, 1_764_000_000, i);
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const after = process.memoryUsage();
+    expect(table.active).toBe(1_000_000);
+    expect(ended).toBe(0);
+    const tableBytes = table.byteSize();
+    const rssGrowth = after.rss - before.rss;
+    const total = tableBytes + Math.max(0, after.heapUsed - before.heapUsed);
+    console.log(
+      `\n1M concurrent flows: table ${(tableBytes / 1e6).toFixed(1)} MB (${(tableBytes / 1e6).toFixed(0)} B/flow), heap growth ${((after.heapUsed - before.heapUsed) / 1e6).toFixed(1)} MB, RSS growth ${(rssGrowth / 1e6).toFixed(1)} MB, RSS ${(after.rss / 1e6).toFixed(0)} MB; 1M inserts in ${seconds.toFixed(2)} s`,
+    );
+    expect(total).toBeLessThan(300e6);
+    expect(rssGrowth).toBeLessThan(300e6);
+  }, 300_000);
+});
