@@ -103,6 +103,24 @@ describe(`${LiveCapture.name} behaviour`, () => {
     }
   });
 
+  it('captures several interfaces at once into one pcap file each', async () => {
+    const base = join(mkdtempSync(join(tmpdir(), 'nicscope-multi-')), 'multi.pcap');
+    const child = new CaptureChild(sw, { devices: [portA, br], filter: 'udp', writeFile: base, timeoutMs: 20 });
+    await child.ready();
+    await sendUdp(a, '10.200.1.2', 50);
+    await sleep(200);
+    const res = await child.stop();
+    expect(res.map((r) => [r.device, r.packets])).toEqual([
+      [portA, 50],
+      [br, 50], // promiscuous bridge: it sees what it forwards
+    ]);
+    for (const dev of [portA, br]) {
+      const f = OfflineCapture.open(base.replace(/\.pcap$/, `.${dev}.pcap`));
+      expect(f.readBatch()!.count).toBe(50);
+      f.close();
+    }
+  });
+
   it('reports kernel drops when the consumer stalls', async () => {
     const child = new CaptureChild(b, {
       devices: [bDev],
