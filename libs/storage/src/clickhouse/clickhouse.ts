@@ -11,7 +11,8 @@
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { classify, StorageError } from './errors.js';
@@ -134,7 +135,7 @@ export class ClickHouse {
     if (this.kind === 'chdb') {
       const file = join(this.stagingDir!, `${process.pid}-${++this.stageSeq}.rowbinary`);
       try {
-        writeFileSync(file, bytes);
+        await writeFile(file, bytes);
         await this.client.command({
           query: `INSERT INTO ${table} (${cols}) FROM INFILE '${file.replace(/'/g, "\\'")}' FORMAT RowBinary`,
           clickhouse_settings: settings,
@@ -142,7 +143,7 @@ export class ClickHouse {
       } catch (err) {
         throw classify(err, this.target, what);
       } finally {
-        rmSync(file, { force: true });
+        await rm(file, { force: true });
       }
       return;
     }
