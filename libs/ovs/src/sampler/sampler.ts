@@ -420,7 +420,7 @@ export class OvsSampler {
   }
 }
 
-/** A megaflow's identity across dumps: its ufid, else thread + match. */
+/** A megaflow's identity across dumps: the dumping thread (each PMD has its own table) + ufid, else + match. */
 export function flowKey(f: FlowDump['flows'][number]): string {
-  return f.ufid || `${f.thread}|${f.match}`;
+  return `${f.thread}|${f.ufid || f.match}`;
 }
