@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flows, interfaceCounters } from './schema/index.js';
+import { flows, frames, interfaceCounters } from './schema/index.js';
 import { Storage, type StorageConfig } from './storage.js';
 
 function config(dataDir: string, over: Partial<StorageConfig['storage']> = {}): StorageConfig {
@@ -154,6 +154,38 @@ describe(Storage.name, () => {
     }
     expect(w.counters.batchesWritten).toBeGreaterThanOrEqual(1);
     expect(storage.health().rows_written).toBeGreaterThan(0);
+  });
+
+  it('tells a fast producer to wait, spools what it overruns instead of growing memory, and loses nothing', async () => {
+    const w = storage.writer(frames);
+    let told = 0;
+    // A synchronous producer: never yields, so the first insert is still in flight while it writes.
+    for (let i = 0; i < 5000; i++) {
+      w.row.setTs(T0 + BigInt(i));
+      w.row.setCollector('overrun');
+      w.row.setIface('eth0');
+      w.row.setWireLen(i);
+      if (!w.finalize()) told++;
+    }
+    expect(told).toBeGreaterThan(0);
+    expect(w.counters.overflowSpooled).toBeGreaterThan(0);
+    expect(w.row.count).toBeLessThanOrEqual(1000);
+    await w.flushNow();
+    expect(await storage.drainSpool(30_000)).toBe(true);
+    const r = await storage.ch.query<{ n: string; u: string }>(
+      "SELECT count() AS n, uniqExact(wire_len) AS u FROM st.frames WHERE collector = 'overrun'",
+    );
+    expect(r).toEqual([{ n: '5000', u: '5000' }]);
+    // A producer that waits when told is never overrun.
+    const before = w.counters.overflowSpooled;
+    for (let i = 0; i < 5000; i++) {
+      w.row.setTs(T0 + BigInt(i));
+      w.row.setCollector('polite');
+      if (!w.finalize()) await w.drain();
+    }
+    await w.flushNow();
+    expect(w.counters.overflowSpooled).toBe(before);
+    expect(w.counters.backpressureWaits).toBeGreaterThan(0);
   });
 
   it('refuses a second chDB data directory in the same process with a clear error', async () => {
