@@ -182,7 +182,7 @@ describe('capture benchmark', () => {
           `${tool.padEnd(9)} target ${String(rate).padStart(7)}/s achieved ${String(s.achieved).padStart(7)}/s sent ${s.sent} captured ${s.captured} drop ${String(s.drop)} cpu/pkt ${s.cpuUs !== null && s.captured > 0 ? (s.cpuUs / s.captured).toFixed(2) : '-'} µs ${s.ok ? 'OK' : 'LOSS'}${s.note ? ` (${s.note})` : ''}`,
         );
         if (!s.ok) break;
-        best[tool] = Math.max(best[tool]!, s.achieved);
+        best[tool] = Math.max(best[tool], s.achieved);
       }
     }
     // CPU per packet at the highest rate that every tool still captured completely (or the lowest).

@@ -18,5 +18,7 @@ process.stdout.write(JSON.stringify({ event: 'ready' }) + '\n');
 process.on('SIGTERM', () => {
   const cpu = process.cpuUsage(cpu0);
   c.close();
-  process.stdout.write(JSON.stringify({ event: 'done', packets, bytes, cpuUs: cpu.user + cpu.system }) + '\n', () => process.exit(0));
+  process.stdout.write(JSON.stringify({ event: 'done', packets, bytes, cpuUs: cpu.user + cpu.system }) + '\n', () =>
+    process.exit(0),
+  );
 });
