@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDpctlShow } from './parsers/dpctl-show.js';
+import { JsonRpcError } from './rpc/jsonrpc.js';
 import { parsePmdStatsShow } from './parsers/pmd-stats.js';
 import { parseDumpFlows } from './parsers/dump-flows.js';
 import { OvsdbClient } from './ovsdb/ovsdb-client.js';
@@ -31,6 +32,8 @@ export class UnixctlStatsSource implements OvsStatsSource {
   readonly name = 'unixctl';
   /** Dumps skipped because the datapath held more flows than allowed. */
   dumpsSkipped = 0;
+  /** Dumps vswitchd answered with an error. */
+  dumpErrors = 0;
 
   constructor(
     private readonly ctl: VswitchdControl,
@@ -43,7 +46,14 @@ export class UnixctlStatsSource implements OvsStatsSource {
     into.vswitchd_pid = pid;
     into.datapaths = parseDpctlShow(show);
     if (into.datapaths.some((d) => d.type !== 'system')) {
-      into.pmd = parsePmdStatsShow(await this.ctl.call('dpif-netdev/pmd-stats-show'));
+      // A build without the command answers with an error: no tiers, the rest still counts.
+      into.pmd = await this.ctl
+        .call('dpif-netdev/pmd-stats-show')
+        .then(parsePmdStatsShow)
+        .catch((e: unknown) => {
+          if (e instanceof JsonRpcError) return null;
+          throw e;
+        });
     }
     if (this.opts.megaflows) {
       const max = this.opts.megaflowsMaxDump ?? 20_000;
@@ -52,7 +62,12 @@ export class UnixctlStatsSource implements OvsStatsSource {
           this.dumpsSkipped++;
           continue;
         }
-        into.megaflows.set(dp.name, parseDumpFlows(await this.ctl.call('dpctl/dump-flows', dp.name), max));
+        try {
+          into.megaflows.set(dp.name, parseDumpFlows(await this.ctl.call('dpctl/dump-flows', dp.name), max));
+        } catch (e) {
+          if (!(e instanceof JsonRpcError)) throw e;
+          this.dumpErrors++;
+        }
       }
     }
     // Readings from two daemons must not be mixed: a restart between the calls spoils this collection.
