@@ -13,16 +13,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { type AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { PacketSummarizer } from '../apps/api/src/live/packet-summarizer.js';
 import { LiveFanout } from '../apps/api/src/live/fanout.js';
+import { compileBpf } from '../apps/api/src/live/bpf.js';
 import { startTestApi, udpFrameHex, type TestApi } from '../test/api/support.js';
 
 const SECONDS = Number(process.env.NICSCOPE_BENCH_WS_SECONDS ?? 6);
 const CLIENTS = Number(process.env.NICSCOPE_BENCH_WS_CLIENTS ?? 100);
 const RATE = Number(process.env.NICSCOPE_BENCH_WS_RATE ?? 10_000);
 const TICK_MS = 10;
+const WARMUP_S = 2;
 
 // The clients: plain JavaScript run by `node -e` from the project root (so `ws` resolves).
 const CLIENT_SRC = String.raw`
@@ -30,7 +33,7 @@ const WebSocket = require('ws');
 const [url, n, token, sub] = process.argv.slice(1);
 const BUCKET = 0.1, NB = 100000; // 0.1 ms buckets up to 10 s
 const hist = new Uint32Array(NB);
-let frames = 0, msgs = 0, lost = 0, ready = 0, closed = 0;
+let frames = 0, msgs = 0, lost = 0, ready = 0, closed = 0, lastAt = 0;
 const now = () => performance.timeOrigin + performance.now();
 const TS = Buffer.from('"ts":"');
 function onMessage(data) {
@@ -39,6 +42,7 @@ function onMessage(data) {
   if (c9 === 0x66 /* {"type":"frames" */) {
     msgs++;
     const t = now();
+    lastAt = t;
     let i = 0;
     while ((i = data.indexOf(TS, i)) !== -1) {
       let j = i + 6, v = 0;
@@ -56,8 +60,19 @@ for (let k = 0; k < Number(n); k++) {
   ws.on('close', () => closed++);
   ws.on('error', (e) => process.stderr.write('client error ' + e.message + '\n'));
 }
-process.stdin.on('data', () => {
-  const cpu = process.cpuUsage();
+let cpu0 = process.cpuUsage();
+process.stdin.on('data', (d) => {
+  if (d.toString().startsWith('reset')) {
+    // wait until nothing arrived for 300 ms, so no warm-up frame is counted
+    const t = setInterval(() => {
+      if (now() - lastAt < 300) return;
+      clearInterval(t);
+      hist.fill(0); frames = 0; msgs = 0; lost = 0; cpu0 = process.cpuUsage();
+      process.stdout.write('reset\n');
+    }, 50);
+    return;
+  }
+  const cpu = process.cpuUsage(cpu0);
   process.stdout.write(JSON.stringify({ frames, msgs, lost, closed, hist: Array.from(hist).flatMap((c, i) => c ? [[i, c]] : []), cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
   process.exit(0);
 });
@@ -82,6 +97,8 @@ interface Result {
   serverCpuPct: number;
   clientCpuPct: number;
   lost: number;
+  /** p99 of stamp → socket send inside the server, ms. */
+  sendP99: number;
 }
 
 function percentile(hist: number[], total: number, q: number): number {
@@ -98,7 +115,7 @@ function startClients(
   url: string,
   token: string,
   sub: string,
-): { proc: ChildProcess; ready: Promise<void>; report: () => Promise<ClientReport> } {
+): { proc: ChildProcess; ready: Promise<void>; reset: () => Promise<void>; report: () => Promise<ClientReport> } {
   const proc = spawn(process.execPath, ['-e', CLIENT_SRC, url, String(CLIENTS), token, sub], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -123,9 +140,13 @@ function startClients(
   return {
     proc,
     ready: waitFor(() => out.includes('ready\n'), 30_000),
+    async reset() {
+      proc.stdin.write('reset\n');
+      await waitFor(() => out.includes('reset\n'), 180_000);
+    },
     async report() {
       proc.stdin.write('report\n');
-      await waitFor(() => /\n\{.*\}\n/.test(out), 30_000);
+      await waitFor(() => /\n\{.*\}\n/.test(out), 180_000);
       const r = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as Omit<ClientReport, 'hist'> & {
         hist: Array<[number, number]>;
       };
@@ -166,15 +187,18 @@ function stamp(view: DataView, offs: number[], n: number): void {
   }
 }
 
-/** Publishes RATE frames/s for SECONDS in TICK_MS batches; returns frames offered and server CPU %. */
-async function drive(publish: (count: number) => void): Promise<{ offered: number; cpuPct: number }> {
+/** Publishes RATE frames/s for `seconds` in TICK_MS batches; returns frames offered and server CPU %. */
+async function drive(
+  publish: (count: number) => void,
+  seconds = SECONDS,
+): Promise<{ offered: number; cpuPct: number }> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let offered = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = performance.now() - t0;
-      const due = Math.min(Math.floor((elapsed / 1000) * RATE), SECONDS * RATE) - offered;
+      const due = Math.min(Math.floor((elapsed / 1000) * RATE), seconds * RATE) - offered;
       if (due > 0) {
         // after a stall of this process, catch up in TICK_MS-sized batches (the stall shows in the latency)
         let left = due;
@@ -185,7 +209,7 @@ async function drive(publish: (count: number) => void): Promise<{ offered: numbe
           left -= n;
         }
       }
-      if (elapsed >= SECONDS * 1000) {
+      if (elapsed >= seconds * 1000) {
         clearInterval(timer);
         resolve();
       }
@@ -200,6 +224,36 @@ async function drained(pending: () => number, timeoutMs = 60_000): Promise<void>
   const deadline = Date.now() + timeoutMs;
   while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 300));
+}
+
+/**
+ * Server-side delay: time from a frame's stamp to the socket send of the message that carries it
+ * (queueing inside the server), sampled from the first frame of each message, for both servers.
+ */
+const sendDelays: number[] = [];
+const originalSend = WebSocket.prototype.send;
+function probeSends(on: boolean): void {
+  if (!on) {
+    WebSocket.prototype.send = originalSend;
+    return;
+  }
+  WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+    const head = Buffer.isBuffer(data)
+      ? data.toString('latin1', 0, 80)
+      : typeof data === 'string'
+        ? data.slice(0, 80)
+        : '';
+    const i = head.indexOf('"ts":"');
+    if (i >= 0)
+      sendDelays.push(
+        performance.timeOrigin + performance.now() - Number(head.slice(i + 6, head.indexOf('"', i + 6))) / 1e6,
+      );
+    return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
+  } as typeof originalSend;
+}
+function p99(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.min(a.length - 1, Math.floor(a.length * 0.99))] ?? NaN;
 }
 
 describe(LiveFanout.name, () => {
@@ -223,7 +277,7 @@ describe(LiveFanout.name, () => {
     procs.push(c1.proc);
     await c1.ready;
     const view = batch.view;
-    const r1 = await drive((n) => {
+    const publish1 = (n: number): void => {
       stamp(view, batch.offs, n);
       api.bus.publishFrames({
         iface: 'bench0',
@@ -233,8 +287,34 @@ describe(LiveFanout.name, () => {
         count: n,
         byteLength: batch.offs[n - 1]! + 16 + 128,
       });
-    });
-    await drained(() => [...api.api.live.fanout.sessions].reduce((q, x) => q + x.queued + x.socket.bufferedAmount, 0));
+    };
+    const pending1 = (): number =>
+      [...api.api.live.fanout.sessions].reduce((q, x) => q + x.queued + x.socket.bufferedAmount, 0);
+    // warm-up (JIT, first allocations), not measured
+    await drive(publish1, WARMUP_S);
+    await drained(pending1);
+    await c1.reset();
+    sendDelays.length = 0;
+    probeSends(true);
+    const loop1 = monitorEventLoopDelay({ resolution: 5 });
+    loop1.enable();
+    let maxQueued = 0;
+    let maxBuffered = 0;
+    const sampler = setInterval(() => {
+      for (const x of api.api.live.fanout.sessions) {
+        maxQueued = Math.max(maxQueued, x.queued);
+        maxBuffered = Math.max(maxBuffered, x.socket.bufferedAmount);
+      }
+    }, 100);
+    const r1 = await drive(publish1);
+    clearInterval(sampler);
+    loop1.disable();
+    console.log(
+      `nicscope phase: event-loop delay p99 ${(loop1.percentile(99) / 1e6).toFixed(1)} ms, max queued ${maxQueued} messages, max socket backlog ${maxBuffered} bytes`,
+    );
+    probeSends(false);
+    const send1 = p99(sendDelays);
+    await drained(pending1);
     const rep1 = await c1.report();
     results.push({
       name: 'nicscope gateway',
@@ -246,6 +326,7 @@ describe(LiveFanout.name, () => {
       serverCpuPct: r1.cpuPct,
       clientCpuPct: (rep1.cpuMs / (SECONDS * 1000)) * 100,
       lost: rep1.lost,
+      sendP99: send1,
     });
     const stats = { ...api.api.live.fanout.stats };
     await api.close();
@@ -260,7 +341,7 @@ describe(LiveFanout.name, () => {
     procs.push(c2.proc);
     await c2.ready;
     const summarizer = new PacketSummarizer();
-    const r2 = await drive((n) => {
+    const publish2 = (n: number): void => {
       stamp(view, batch.offs, n);
       const frames: string[] = [];
       for (let i = 0; i < n; i++) {
@@ -280,8 +361,17 @@ describe(LiveFanout.name, () => {
       }
       const msg = `{"type":"frames","id":"bench","frames":[${frames.join(',')}]}`;
       for (const c of wss.clients) c.send(msg);
-    });
-    await drained(() => [...wss.clients].reduce((q, x) => q + x.bufferedAmount, 0));
+    };
+    const pending2 = (): number => [...wss.clients].reduce((q, x) => q + x.bufferedAmount, 0);
+    await drive(publish2, WARMUP_S);
+    await drained(pending2);
+    await c2.reset();
+    sendDelays.length = 0;
+    probeSends(true);
+    const r2 = await drive(publish2);
+    probeSends(false);
+    const send2 = p99(sendDelays);
+    await drained(pending2);
     const rep2 = await c2.report();
     results.push({
       name: 'plain ws broadcast',
@@ -293,19 +383,77 @@ describe(LiveFanout.name, () => {
       serverCpuPct: r2.cpuPct,
       clientCpuPct: (rep2.cpuMs / (SECONDS * 1000)) * 100,
       lost: rep2.lost,
+      sendP99: send2,
     });
     for (const c of wss.clients) c.terminate();
     wss.close();
     await new Promise((r) => http.close(r));
 
+    // 3. The same fan-out (LiveFanout: BPF, summaries, queues) on a bare ws server: no Nest, no chDB.
+    const http3 = createServer();
+    const wss3 = new WebSocketServer({ server: http3, path: '/ws' });
+    await new Promise<void>((r) => http3.listen(0, '127.0.0.1', r));
+    const bare = new LiveFanout({
+      queueSize: 4096,
+      slowCloseMs: 5000,
+      rawMaxBytes: 256,
+      maxSubscriptions: 16,
+      compile: compileBpf,
+      summarizer: new PacketSummarizer(),
+    });
+    wss3.on('connection', (ws) => {
+      const session = bare.add(ws, 'viewer');
+      ws.on('message', (d: Buffer) => session.handleMessage(d.toString()));
+      ws.on('close', () => bare.remove(session));
+    });
+    const c3 = startClients(`ws://127.0.0.1:${(http3.address() as AddressInfo).port}/ws`, '', sub);
+    procs.push(c3.proc);
+    await c3.ready;
+    const publish3 = (n: number): void => {
+      stamp(view, batch.offs, n);
+      bare.onFrames({
+        iface: 'bench0',
+        linkType: 1,
+        buf: batch.buf,
+        view,
+        count: n,
+        byteLength: batch.offs[n - 1]! + 16 + 128,
+      });
+    };
+    const pending3 = (): number => [...bare.sessions].reduce((q, x) => q + x.queued + x.socket.bufferedAmount, 0);
+    await drive(publish3, WARMUP_S);
+    await drained(pending3);
+    await c3.reset();
+    const r3 = await drive(publish3);
+    await drained(pending3);
+    const rep3 = await c3.report();
+    results.push({
+      name: 'LiveFanout on bare ws',
+      offered: r3.offered * CLIENTS,
+      delivered: rep3.frames,
+      p50: percentile(rep3.hist, rep3.frames, 0.5),
+      p99: percentile(rep3.hist, rep3.frames, 0.99),
+      max: percentile(rep3.hist, rep3.frames, 1),
+      sendP99: NaN,
+      serverCpuPct: r3.cpuPct,
+      clientCpuPct: (rep3.cpuMs / (SECONDS * 1000)) * 100,
+      lost: rep3.lost,
+    });
+    bare.closeAll(1001, 'bench over');
+    for (const c of wss3.clients) c.terminate();
+    wss3.close();
+    await new Promise((r) => http3.close(r));
+
     console.log(
       `\nWebSocket fan-out: ${CLIENTS} clients × ${RATE} frames/s for ${SECONDS} s (${TICK_MS} ms batches), 2-core machine`,
     );
-    console.log('| server | frames offered | delivered | p50 ms | p99 ms | max ms | server CPU | clients CPU | lost |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log(
+      '| server | frames offered | delivered | p50 ms | p99 ms | max ms | server send p99 ms | server CPU | clients CPU | lost |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       console.log(
-        `| ${r.name} | ${r.offered} | ${r.delivered} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.serverCpuPct.toFixed(0)}% | ${r.clientCpuPct.toFixed(0)}% | ${r.lost} |`,
+        `| ${r.name} | ${r.offered} | ${r.delivered} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.sendP99.toFixed(1)} | ${r.serverCpuPct.toFixed(0)}% | ${r.clientCpuPct.toFixed(0)}% | ${r.lost} |`,
       );
     }
     console.log(
