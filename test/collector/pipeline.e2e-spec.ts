@@ -15,6 +15,7 @@ import { startOvs, type OvsDaemons } from '../support/ovs.js';
 import { CollectorProcess } from './harness.js';
 
 const TRAFFIC = join(__dirname, 'traffic.py');
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 interface Net {
   host: Netns;
@@ -45,6 +46,7 @@ describe('collector pipeline', () => {
   let ch: ClickHouseClient;
   let exitCode: number | null;
   let promiscDuring = 0;
+  let ovsShow = '';
   /** Promiscuity before the collector started (bridge and OVS ports are promiscuous by their switch). */
   const promiscBefore = new Map<string, number>();
 
@@ -93,6 +95,7 @@ describe('collector pipeline', () => {
       NICSCOPE_FRAME_SAMPLE_RATE: '1',
       NICSCOPE_FLUSH_INTERVAL_MS: '500',
       NICSCOPE_OVS_RUNDIR: ovs.dir,
+      NICSCOPE_OVS_INTERVAL_S: '1',
       NICSCOPE_COLLECTOR_NAME: 'e2e-host',
     });
     await collector.waitCapturing([net.hA, net.hB, net.hC, net.hD, net.br], 60_000);
@@ -113,7 +116,10 @@ describe('collector pipeline', () => {
     tcpdump.kill('SIGINT');
     await waitExit(tcpdump);
     exitCode = await collector.stop('SIGINT');
-    ch = createClient({ connection: createChdbConnection({ path: join(dir, 'data', 'chdb') }), database: 'nicscope' });
+    ovsShow = (await ovs.appctl('dpctl/show', '-s')).stdout;
+    // chdb types its Connection against its own copy of client-common; the shapes are the same.
+    const connection = createChdbConnection({ path: join(dir, 'data', 'chdb') }) as unknown as ClientConnection;
+    ch = createClient({ connection });
   }, 240_000);
 
   afterAll(async () => {
@@ -241,6 +247,25 @@ describe('collector pipeline', () => {
     const h = await rows<{ n: string; drops: string }>(`SELECT count() AS n, max(kernel_drops) AS drops FROM collector_health WHERE collector = 'e2e-host'`);
     expect(Number(h[0]!.n)).toBeGreaterThan(0);
     expect(Number(h[0]!.drops)).toBe(0);
+  });
+
+  it('stores OVS datapath counters equal to ovs-appctl dpctl/show at shutdown, and the fastpath ratio of each interval', async () => {
+    const m = /lookups: hit:(\d+) missed:(\d+) lost:(\d+)/.exec(ovsShow);
+    expect(m).not.toBeNull();
+    const dp = await rows<{ hit: string; missed: string; lost: string; n: string; ratio: number | null }>(
+      `SELECT max(lookups_hit) AS hit, max(lookups_missed) AS missed, max(lookups_lost) AS lost, count() AS n,
+              maxIf(hit_ratio, NOT isNaN(hit_ratio)) AS ratio
+       FROM ovs_datapath WHERE collector = 'e2e-host' AND datapath LIKE '%ovs-netdev'`,
+    );
+    expect(Number(dp[0]!.n)).toBeGreaterThan(1);
+    expect([Number(dp[0]!.hit), Number(dp[0]!.missed), Number(dp[0]!.lost)]).toEqual([Number(m![1]), Number(m![2]), Number(m![3])]);
+    // 30 packets of one UDP flow: after the first upcalls the rest hit the datapath cache.
+    expect(dp[0]!.ratio).toBeGreaterThan(0.5);
+    const ports = await rows<{ interface: string; external_ids: string }>(
+      `SELECT interface, any(external_ids) AS external_ids FROM ovs_ports WHERE collector = 'e2e-host' GROUP BY interface`,
+    );
+    const d = ports.find((p) => p.interface === net.hD);
+    expect(JSON.parse(d!.external_ids)).toMatchObject({ owner_id: '4f1c-vm-d' });
   });
 
   it('rolls flows up by minute and hour in agreement with the raw rows', async () => {

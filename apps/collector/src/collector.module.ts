@@ -7,10 +7,11 @@ import { CollectorService } from './collector.service';
 import { ConfigModule } from './config/config.module';
 import { StatsService } from './inventory/stats.service';
 import { LIVE_PUBLISHER } from './live/live.tokens';
+import { OvsService } from './ovs/ovs.service';
 import { StatusService } from './status/status.service';
 import { StorageService } from './storage/storage.service';
 
-const PROVIDERS = [StorageService, CaptureService, StatsService, StatusService, CollectorService];
+const PROVIDERS = [StorageService, CaptureService, StatsService, OvsService, StatusService, CollectorService];
 
 @Module({})
 export class CollectorModule {

@@ -11,6 +11,7 @@ import { type NicscopeConfig } from '@nicscope/config';
 import { CaptureService } from './capture/capture.service';
 import { CONFIG } from './config/config.module';
 import { StatsService } from './inventory/stats.service';
+import { OvsService } from './ovs/ovs.service';
 import { StatusService } from './status/status.service';
 import { StorageService } from './storage/storage.service';
 
@@ -24,6 +25,7 @@ export class CollectorService implements OnApplicationShutdown {
     private readonly storage: StorageService,
     private readonly capture: CaptureService,
     private readonly stats: StatsService,
+    private readonly ovs: OvsService,
     private readonly status: StatusService,
     private readonly log: PinoLogger,
   ) {
@@ -35,6 +37,8 @@ export class CollectorService implements OnApplicationShutdown {
     if (storage.state === 'spooling') this.log.warn({ target: storage.ch.target }, 'database unreachable: collecting into the spool until it answers');
     this.stats.start(storage, this.name);
     await this.capture.start(storage, this.name);
+    await this.ovs.start(storage, this.name);
+    this.status.ovsState = this.ovs.state;
     this.started = true;
     this.log.info({ interfaces: [...this.capture.captures.keys()], database: storage.ch.target }, 'collector running');
   }
@@ -45,6 +49,7 @@ export class CollectorService implements OnApplicationShutdown {
     this.started = false;
     this.status.stop();
     await this.capture.stop();
+    await this.ovs.stop();
     this.stats.stop();
     this.stats.sample();
     await this.storage.close();
