@@ -12,7 +12,8 @@ import { parseDumpFlows } from './parsers/dump-flows.js';
 import { OvsdbClient } from './ovsdb/ovsdb-client.js';
 import { VswitchdControl } from './unixctl/vswitchd-control.js';
 import { OvsSampler } from './sampler/sampler.js';
-import { buildPortMapping, interfaceStatistics } from './sampler/mapping.js';
+import { buildPortMapping, interfaceStatistics, sameStatistics } from './sampler/mapping.js';
+import { asString } from './ovsdb/datum.js';
 import { emptySnapshot, type OvsSnapshot } from './sampler/types.js';
 
 export interface OvsStatsSource {
@@ -86,8 +87,23 @@ export class UnixctlStatsSource implements OvsStatsSource {
 
 export class OvsdbStatsSource implements OvsStatsSource {
   readonly name = 'ovsdb';
+  /** When each interface's statistics were last seen to change (from the monitor's change events). */
+  private readonly statsUpdated = new Map<string, number>();
+  private readonly off: () => void;
 
-  constructor(private readonly client: OvsdbClient) {}
+  constructor(
+    private readonly client: OvsdbClient,
+    now: () => number = Date.now,
+  ) {
+    this.off = client.onChange((c) => {
+      if (c.table !== 'Interface') return;
+      const name = asString((c.row ?? c.old)?.name);
+      if (!name) return;
+      if (c.kind === 'delete') this.statsUpdated.delete(name);
+      else if (c.kind === 'insert' || !sameStatistics(c.row?.statistics, c.old?.statistics))
+        this.statsUpdated.set(name, now());
+    });
+  }
 
   collect(into: OvsSnapshot): Promise<void> {
     if (this.client.state !== 'synced')
@@ -96,12 +112,13 @@ export class OvsdbStatsSource implements OvsStatsSource {
           `OVSDB not synced (${this.client.state}${this.client.stats.lastError ? `: ${this.client.stats.lastError}` : ''})`,
         ),
       );
-    into.interfaces = interfaceStatistics(this.client.view);
+    into.interfaces = interfaceStatistics(this.client.view, this.statsUpdated);
     into.mapping = buildPortMapping(this.client.view);
     return Promise.resolve();
   }
 
   close(): void {
+    this.off();
     this.client.stop();
   }
 }

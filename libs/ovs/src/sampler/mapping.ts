@@ -94,17 +94,33 @@ export function buildPortMapping(view: View): PortMapping[] {
 }
 
 /** Interface statistics (cumulative counters) by interface name, from the OVSDB view. */
-export function interfaceStatistics(view: View): Map<string, { ofport: number | null; stats: Map<string, bigint> }> {
-  const out = new Map<string, { ofport: number | null; stats: Map<string, bigint> }>();
+export function interfaceStatistics(
+  view: View,
+  updatedMs: ReadonlyMap<string, number> = new Map(),
+): Map<string, { ofport: number | null; stats: Map<string, bigint>; updated_ms: number | null }> {
+  const out = new Map<string, { ofport: number | null; stats: Map<string, bigint>; updated_ms: number | null }>();
   for (const row of (view.get('Interface') ?? new Map<string, OvsdbRow>()).values()) {
     const name = asString(row.name);
     if (!name) continue;
     const stats = new Map<string, bigint>();
     for (const [k, v] of asMap(row.statistics)) if (typeof v === 'bigint') stats.set(k, v);
     const ofport = asBigint(row.ofport);
-    out.set(name, { ofport: ofport === undefined ? null : Number(ofport), stats });
+    out.set(name, {
+      ofport: ofport === undefined ? null : Number(ofport),
+      stats,
+      updated_ms: updatedMs.get(name) ?? null,
+    });
   }
   return out;
+}
+
+/** Whether two statistics maps hold the same counters. */
+export function sameStatistics(a: OvsdbRow['statistics'], b: OvsdbRow['statistics']): boolean {
+  const x = asMap(a);
+  const y = asMap(b);
+  if (x.size !== y.size) return false;
+  for (const [k, v] of x) if (y.get(k) !== v) return false;
+  return true;
 }
 
 /** An inventory entry as the host inventory lists it; only the name is needed for the join. */

@@ -162,12 +162,13 @@ describe(OvsSampler.name, () => {
       external_ids: { 'vm-id': 'vm-a' },
     },
   ];
-  const iface = (ofport: number, rx: number, txBytes: number) =>
+  const iface = (ofport: number, rx: number, txBytes: number, updated_ms: number | null = null) =>
     new Map([
       [
         'vnet0',
         {
           ofport,
+          updated_ms,
           stats: new Map([
             ['rx_packets', BigInt(rx)],
             ['tx_bytes', BigInt(txBytes)],
@@ -194,6 +195,17 @@ describe(OvsSampler.name, () => {
     expect(d.events).toMatchObject([{ scope: 'port', subject: 'vnet0', reason: 'counter_decrease' }]);
     const o = s.sample(snap(6000, 10, '', { mapping, interfaces: iface(2, 20, 5000) }));
     expect(o.events).toMatchObject([{ scope: 'port', reason: 'ofport_changed' }]);
+  });
+
+  it('spans port rates over the statistics updates, and repeats them while vswitchd has not refreshed', () => {
+    const s = new OvsSampler();
+    s.sample(snap(0, 10, '', { mapping, interfaces: iface(1, 100, 0, 500) }));
+    const r = s.sample(snap(7000, 10, '', { mapping, interfaces: iface(1, 600, 0, 5500) }));
+    expect(r.ports[0]).toMatchObject({ rx_pps: 100, stats_span_s: 5, stats_age_s: 1.5, interval_s: 7 });
+    const again = s.sample(snap(9000, 10, '', { mapping, interfaces: iface(1, 600, 0, 5500) }));
+    expect(again.ports[0]).toMatchObject({ rx_pps: 100, stats_span_s: 5, stats_age_s: 3.5, ts_ms: 9000 });
+    const next = s.sample(snap(11000, 10, '', { mapping, interfaces: iface(1, 700, 0, 10500) }));
+    expect(next.ports[0]).toMatchObject({ rx_pps: 20, stats_span_s: 5 });
   });
 
   it('ranks the interval top megaflows by packet delta, flags fresh ones, and estimates the port fastpath share', () => {

@@ -12,6 +12,7 @@ import {
   type InterfaceCounters,
   type OvsDatapathRecord,
   type OvsMegaflowRecord,
+  type OvsPortRecord,
   type OvsResetEvent,
   type OvsSample,
   type OvsSnapshot,
@@ -83,6 +84,7 @@ export class OvsSampler {
   private readonly dpBase = new Map<string, DpBase>();
   private pmdBase: PmdBase | undefined;
   private readonly portBase = new Map<string, InterfaceCounters>();
+  private readonly portLast = new Map<string, OvsPortRecord>();
   private readonly flowBase = new Map<string, Map<string, { packets: bigint; bytes: bigint }>>();
   private readonly top: number;
   /** Resets seen so far, by scope. */
@@ -280,9 +282,14 @@ export class OvsSampler {
       if (!cur || cur.stats.size === 0) continue;
       seen.add(m.interface);
       const base = this.portBase.get(m.interface);
-      this.portBase.set(m.interface, cur);
-      if (!base || !prev) continue;
+      const last = this.portLast.get(m.interface);
+      if (!base || !prev) {
+        this.portBase.set(m.interface, cur);
+        continue;
+      }
       if (base.ofport !== cur.ofport) {
+        this.portBase.set(m.interface, cur);
+        this.portLast.delete(m.interface);
         event({
           scope: 'port',
           subject: m.interface,
@@ -291,6 +298,22 @@ export class OvsSampler {
         });
         continue;
       }
+      // vswitchd refreshes Interface statistics every few seconds: with update times known, rates
+      // span the two updates (not the sampling interval), and an interval without an update repeats
+      // the last rates (stats_age_s grows) instead of showing a zero.
+      const timed = cur.updated_ms !== null && base.updated_ms !== null;
+      if (timed && cur.updated_ms === base.updated_ms) {
+        if (last)
+          out.ports.push({
+            ...last,
+            ts_ms: s.at_ms,
+            interval_s,
+            stats_age_s: (s.at_ms - cur.updated_ms!) / 1000,
+            fastpath_est: fast.get(m.interface) ?? null,
+          });
+        continue;
+      }
+      this.portBase.set(m.interface, cur);
       const d: Partial<Record<(typeof PORT_KEYS)[number], number>> = {};
       let bad = '';
       for (const k of PORT_KEYS) {
@@ -302,14 +325,18 @@ export class OvsSampler {
         d[k] = v;
       }
       if (bad) {
+        this.portLast.delete(m.interface);
         event({ scope: 'port', subject: m.interface, reason: 'counter_decrease', detail: bad });
         continue;
       }
-      const rate = (k: (typeof PORT_KEYS)[number]): number => (d[k] ?? 0) / interval_s;
+      const span = timed ? Math.max(1e-3, (cur.updated_ms! - base.updated_ms!) / 1000) : interval_s;
+      const rate = (k: (typeof PORT_KEYS)[number]): number => (d[k] ?? 0) / span;
       const total = (k: (typeof PORT_KEYS)[number]): bigint => cur.stats.get(k) ?? 0n;
-      out.ports.push({
+      const rec: OvsPortRecord = {
         ts_ms: s.at_ms,
         interval_s,
+        stats_span_s: span,
+        stats_age_s: timed ? (s.at_ms - cur.updated_ms!) / 1000 : null,
         bridge: m.bridge,
         datapath_type: m.datapath_type,
         port: m.port,
@@ -337,9 +364,16 @@ export class OvsSampler {
         rx_errors_ps: rate('rx_errors'),
         tx_errors_ps: rate('tx_errors'),
         fastpath_est: fast.get(m.interface) ?? null,
-      });
+      };
+      this.portLast.set(m.interface, rec);
+      out.ports.push(rec);
     }
-    for (const k of this.portBase.keys()) if (!seen.has(k)) this.portBase.delete(k);
+    for (const k of this.portBase.keys()) {
+      if (!seen.has(k)) {
+        this.portBase.delete(k);
+        this.portLast.delete(k);
+      }
+    }
   }
 
   /**

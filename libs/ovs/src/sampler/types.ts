@@ -7,6 +7,8 @@ import { type PortMapping } from './mapping.js';
 export interface InterfaceCounters {
   ofport: number | null;
   stats: Map<string, bigint>;
+  /** When these statistics were last seen to change (ms); null when unknown (rates then span the sampling interval). */
+  updated_ms: number | null;
 }
 
 /** Cumulative counters read at one moment. Sources fill what they can; the rest stays empty/null. */
@@ -84,6 +86,10 @@ export interface OvsDatapathRecord {
 export interface OvsPortRecord {
   ts_ms: number;
   interval_s: number;
+  /** Seconds between the two statistics updates the rates come from (vswitchd refreshes them every ~5 s). */
+  stats_span_s: number;
+  /** Age of the newest statistics at ts_ms; null when update times are unknown. */
+  stats_age_s: number | null;
   bridge: string;
   datapath_type: string;
   port: string;
