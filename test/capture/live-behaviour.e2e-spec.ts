@@ -1,6 +1,6 @@
 // Needs root: creates network namespaces, a Linux bridge with veth ports, and captures in child
 // processes inside them (promiscuous mode, SIGKILL, a stalled consumer), plus bad-input errors.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -122,19 +122,21 @@ describe(`${LiveCapture.name} behaviour`, () => {
   });
 
   it('reports kernel drops when the consumer stalls', async () => {
+    const release = join(mkdtempSync(join(tmpdir(), 'nicscope-stall-')), 'release');
     const child = new CaptureChild(b, {
       devices: [bDev],
       filter: 'udp',
       bufferSize: 1 << 20,
       snaplen: 2048,
       timeoutMs: 10,
-      stallMs: 3000,
+      stallFile: release,
     });
     await child.ready();
     await sendUdp(a, '10.200.1.2', 5);
     await child.waitEvent('stalling');
     // 20k datagrams of ~1 KB while the consumer is blocked: far more than the 1 MiB ring holds.
     await sendUdp(a, '10.200.1.2', 20_000, { minSize: 900, maxSize: 1000 });
+    writeFileSync(release, '');
     const [r] = await child.stop();
     expect(r!.stats!.drop).toBeGreaterThan(0);
     expect(r!.stats!.recv).toBeGreaterThanOrEqual(r!.packets);

@@ -2,25 +2,28 @@
  * A capture process for the tests: runs a CaptureSession (libs/pcap) inside a network namespace
  * (started with `ip netns exec`), prints `{"event":"ready"}` once capturing, and on SIGTERM (or
  * when COUNT is reached) drains, closes and prints `{"event":"done", ...}` with its counters and
- * the kernel statistics. Option stallMs blocks the event loop once, on the first batch, to stall
- * the consumer. Transpiled by child.ts; never imported by the tests themselves.
+ * the kernel statistics. Option stallFile blocks the event loop on the first batch until that file
+ * exists: a stalled consumer. Transpiled by child.ts; never imported by the tests themselves.
  */
+import { existsSync } from 'node:fs';
 import { CaptureSession, type SessionOptions } from '@nicscope/pcap';
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as Omit<SessionOptions, 'onBatch' | 'onDone'> & { stallMs?: number };
+const opts = JSON.parse(process.argv[2] ?? '{}') as Omit<SessionOptions, 'onBatch' | 'onDone'> & {
+  /** Stall on the first batch until this file exists (at most 30 s). */
+  stallFile?: string;
+};
 let stalled = false;
 let cpu0 = process.cpuUsage();
 let finishing = false;
 const session = new CaptureSession({
   ...opts,
   onBatch: () => {
-    if (opts.stallMs && !stalled) {
+    if (opts.stallFile && !stalled) {
       stalled = true;
       process.stdout.write(JSON.stringify({ event: 'stalling' }) + '\n');
-      const end = Date.now() + opts.stallMs;
-      while (Date.now() < end) {
-        /* a consumer that does not come back */
-      }
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      const end = Date.now() + 30_000;
+      while (!existsSync(opts.stallFile) && Date.now() < end) Atomics.wait(nap, 0, 0, 10);
     }
   },
   onDone: () => void finish(),
