@@ -1,7 +1,7 @@
 /** Runs the real collector (`nicscope start --no-api`) inside a test namespace, as a user would run it on a host. */
 import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { waitExit, waitFor } from '../support/exec.js';
+import { start, waitExit, waitFor } from '../support/exec.js';
 import { type Netns } from '../support/netns.js';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -35,6 +35,15 @@ export class CollectorProcess {
     const vars = Object.entries({ NICSCOPE_LOG_FORMAT: 'json', NICSCOPE_LOG_LEVEL: 'debug', ...env }).map(([k, v]) => `${k}=${v}`);
     // The compiled CLI (npm test builds it before the tests run), without bin/nicscope.js's set-up check.
     return new CollectorProcess(ns.spawn(['env', ...vars, process.execPath, CLI, 'start', '--no-api']));
+  }
+
+  /**
+   * Starts the collector in the test's own (root) namespace. Limit it with NICSCOPE_CAPTURE_INTERFACES
+   * to the links the test made; the caller stops it.
+   */
+  static startHere(env: Record<string, string>): CollectorProcess {
+    const full = { ...process.env, NICSCOPE_LOG_FORMAT: 'json', NICSCOPE_LOG_LEVEL: 'debug', ...env };
+    return new CollectorProcess(start([process.execPath, CLI, 'start', '--no-api'], { env: full }));
   }
 
   has(msg: string, pred: (l: Record<string, unknown>) => boolean = () => true): boolean {

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Test traffic between namespaces (run inside one): udp-sink PORT | udp-send HOST PORT N SIZE |
+udp-flows HOST FIRST_PORT N COUNT SIZE |
 tcp-sink PORT | tcp-send HOST PORT BYTES. Used by the tests only."""
 import socket, sys, time
 
@@ -16,6 +17,14 @@ elif mode == 'udp-send':
     for i in range(n):
         s.sendto(bytes(size), (host, port))
         time.sleep(0.002)
+elif mode == 'udp-flows':
+    # N flows: one per destination port from FIRST, COUNT datagrams each.
+    host, first, n, count, size = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+    for p in range(first, first + n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for i in range(count):
+            s.sendto(bytes(size), (host, p))
+        s.close()
 elif mode == 'tcp-sink':
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
