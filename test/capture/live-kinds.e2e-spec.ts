@@ -4,9 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveCapture, OfflineCapture, RECORD_HEADER } from '@nicscope/pcap';
 import { Topology, linkName, type Netns } from '../support/netns.js';
 import { startOvs, type OvsDaemons } from '../support/ovs.js';
-import { sleep } from '../support/exec.js';
+import { waitFor } from '../support/exec.js';
 import { compareWithTcpdump } from './support/compare.js';
 import { ipv4Udp, sendUdp } from './support/child.js';
+
+/** The kernel's receive counter of a device (frames a tap/tun holder wrote count as received). */
+async function rxPackets(ns: Netns, dev: string): Promise<number> {
+  const { stdout } = await ns.ip('-s', '-j', 'link', 'show', 'dev', dev);
+  return (JSON.parse(stdout) as Array<{ stats64: { rx: { packets: number } } }>)[0]!.stats64.rx.packets;
+}
 
 describe(`${LiveCapture.name} on every interface kind`, () => {
   const topo = new Topology();
@@ -99,8 +105,13 @@ describe(`${LiveCapture.name} on every interface kind`, () => {
       tap.name,
       'udp',
       async () => {
+        const before = await rxPackets(host, tap.name);
         for (const f of frames) tap.write(f);
-        await sleep(300);
+        await waitFor(
+          async () => (await rxPackets(host, tap.name)) >= before + frames.length,
+          'frames written into the tap',
+          20_000,
+        );
       },
       { minPackets: 500, linkTypes: [1] },
     );
@@ -117,8 +128,13 @@ describe(`${LiveCapture.name} on every interface kind`, () => {
       tun.name,
       'udp',
       async () => {
+        const before = await rxPackets(host, tun.name);
         for (const p of pkts) tun.write(p);
-        await sleep(300);
+        await waitFor(
+          async () => (await rxPackets(host, tun.name)) >= before + pkts.length,
+          'packets written into the tun',
+          20_000,
+        );
       },
       { minPackets: 500, linkTypes: [12, 101] },
     );
