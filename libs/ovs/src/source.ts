@@ -99,9 +99,9 @@ export class OvsdbStatsSource implements OvsStatsSource {
       if (c.table !== 'Interface') return;
       const name = asString((c.row ?? c.old)?.name);
       if (!name) return;
-      if (c.kind === 'delete') this.statsUpdated.delete(name);
-      else if (c.kind === 'insert' || !sameStatistics(c.row?.statistics, c.old?.statistics))
-        this.statsUpdated.set(name, now());
+      // A row seen at (re)connection has statistics of unknown age: only a live change gives a time.
+      if (c.kind === 'delete' || c.kind === 'insert' || c.resync) this.statsUpdated.delete(name);
+      else if (!sameStatistics(c.row?.statistics, c.old?.statistics)) this.statsUpdated.set(name, now());
     });
   }
 

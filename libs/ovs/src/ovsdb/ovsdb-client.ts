@@ -37,6 +37,8 @@ export interface OvsdbChange {
   row?: OvsdbRow;
   /** The row before the change (absent for insert). */
   old?: OvsdbRow;
+  /** Emitted by a (re)connection's initial view rather than a live update. */
+  resync?: boolean;
 }
 
 export type OvsdbState = 'connecting' | 'synced' | 'disconnected' | 'stopped';
@@ -366,12 +368,13 @@ export class OvsdbClient {
       const before = prev.get(t);
       for (const [uuid, row] of rows) {
         const old = before?.get(uuid);
-        this.emit({ table: t, uuid, kind: old ? 'modify' : 'insert', row, old });
+        this.emit({ table: t, uuid, kind: old ? 'modify' : 'insert', row, old, resync: true });
       }
     }
     for (const [t, rows] of prev) {
       const after = next.get(t);
-      for (const [uuid, old] of rows) if (!after?.has(uuid)) this.emit({ table: t, uuid, kind: 'delete', old });
+      for (const [uuid, old] of rows)
+        if (!after?.has(uuid)) this.emit({ table: t, uuid, kind: 'delete', old, resync: true });
     }
   }
 }

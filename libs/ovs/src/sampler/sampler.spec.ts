@@ -208,6 +208,16 @@ describe(OvsSampler.name, () => {
     expect(next.ports[0]).toMatchObject({ rx_pps: 20, stats_span_s: 5 });
   });
 
+  it('waits for a timed statistics update when the baseline was read at connection (unknown age)', () => {
+    const s = new OvsSampler();
+    s.sample(snap(0, 10, '', { mapping, interfaces: iface(1, 100, 0, null) }));
+    expect(s.sample(snap(2000, 10, '', { mapping, interfaces: iface(1, 900, 0, 1500) })).ports).toEqual([]);
+    expect(s.sample(snap(7000, 10, '', { mapping, interfaces: iface(1, 1400, 0, 6500) })).ports[0]).toMatchObject({
+      rx_pps: 100,
+      stats_span_s: 5,
+    });
+  });
+
   it('ranks the interval top megaflows by packet delta, flags fresh ones, and estimates the port fastpath share', () => {
     const s = new OvsSampler({ megaflowsTop: 2 });
     const ports = (rx: number) => `  port 1: vnet0\n    RX packets:${rx} errors:0 dropped:0 overruns:0 frame:0\n`;

@@ -301,6 +301,11 @@ export class OvsSampler {
       // vswitchd refreshes Interface statistics every few seconds: with update times known, rates
       // span the two updates (not the sampling interval), and an interval without an update repeats
       // the last rates (stats_age_s grows) instead of showing a zero.
+      if (base.updated_ms === null && cur.updated_ms !== null) {
+        // The baseline's statistics are of unknown age (read at connection): the first timed update is the baseline.
+        this.portBase.set(m.interface, cur);
+        continue;
+      }
       const timed = cur.updated_ms !== null && base.updated_ms !== null;
       if (timed && cur.updated_ms === base.updated_ms) {
         if (last)
