@@ -19,6 +19,8 @@ export class InProcessLiveBus implements LiveBus {
   private readonly health = new Map<string, HealthSnapshot>();
   /** Exceptions thrown by listeners (a bug on the API side; capture goes on). */
   listenerErrors = 0;
+  /** The last of them, for the log and for tests. */
+  lastListenerError: unknown;
   /** Set by the gateway: true while at least one client subscribes to frames. */
   private frameDemand: () => boolean = () => this.frameListeners > 0;
 
@@ -52,8 +54,9 @@ export class InProcessLiveBus implements LiveBus {
       if (!l.onFrames) continue;
       try {
         l.onFrames(batch);
-      } catch {
+      } catch (e) {
         this.listenerErrors++;
+        this.lastListenerError = e;
       }
     }
   }
@@ -78,8 +81,9 @@ export class InProcessLiveBus implements LiveBus {
   private call(fn: () => void): void {
     try {
       fn();
-    } catch {
+    } catch (e) {
       this.listenerErrors++;
+      this.lastListenerError = e;
     }
   }
 }
