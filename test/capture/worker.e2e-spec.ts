@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, waitFor } from '../support/exec.js';
 import { Topology, type Netns } from '../support/netns.js';
+import { LiveCapture } from '@nicscope/pcap';
 import { buildCaptureChild } from './support/child.js';
 
 async function promiscuity(dev: string): Promise<number> {
@@ -12,7 +13,7 @@ async function promiscuity(dev: string): Promise<number> {
   return (JSON.parse(stdout) as Array<{ promiscuity: number }>)[0]!.promiscuity;
 }
 
-describe('LiveCapture in worker_threads', () => {
+describe('LiveCapture in worker_threads and on a root-namespace veth', () => {
   const topo = new Topology();
   let ns: Netns;
   let rootEnd: string;
@@ -59,5 +60,27 @@ describe('LiveCapture in worker_threads', () => {
     await ns.sendRaw(nsEnd, [frame], { repeat: 10 });
     await waitFor(() => n2 >= 10, 'second worker saw 10 frames', 10_000);
     await again.terminate();
+  });
+
+  it('delivers a lone packet at once in immediate mode, long before a 60 s block timeout', async () => {
+    // Without immediate mode the packet would wait in an open block until the block timer fires
+    // (up to 60 s after the capture opened).
+    const c = LiveCapture.open({
+      device: rootEnd,
+      filter: 'ether proto 0x88b5',
+      timeoutMs: 60_000,
+      immediate: true,
+      promisc: false,
+    });
+    let at = 0;
+    c.start(() => (at ||= Date.now()));
+    try {
+      await ns.sendRaw(nsEnd, [frame]);
+      const sent = Date.now();
+      await waitFor(() => at > 0, 'the batch', 3000);
+      expect(at - sent).toBeLessThan(1500);
+    } finally {
+      c.close();
+    }
   });
 });
