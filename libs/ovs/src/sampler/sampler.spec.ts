@@ -179,8 +179,8 @@ describe(OvsSampler.name, () => {
 
   it('computes per-port rates from Interface statistics with the owner, and resets on a decrease or a new ofport', () => {
     const s = new OvsSampler();
-    s.sample(snap(0, 10, '', { mapping, interfaces: iface(1, 100, 1000) }));
-    const r = s.sample(snap(2000, 10, '', { mapping, interfaces: iface(1, 300, 5000) }));
+    s.sample(snap(0, 10, '', { mapping, interfaces: iface(1, 100, 1000, 0) }));
+    const r = s.sample(snap(2000, 10, '', { mapping, interfaces: iface(1, 300, 5000, 2000) }));
     expect(r.ports[0]).toMatchObject({
       interface: 'vnet0',
       owner_kind: 'vm',
@@ -190,10 +190,10 @@ describe(OvsSampler.name, () => {
       rx_packets_total: 300n,
       rx_dropped_ps: 0,
     });
-    const d = s.sample(snap(4000, 10, '', { mapping, interfaces: iface(1, 10, 5000) }));
+    const d = s.sample(snap(4000, 10, '', { mapping, interfaces: iface(1, 10, 5000, 4000) }));
     expect(d.ports).toEqual([]);
     expect(d.events).toMatchObject([{ scope: 'port', subject: 'vnet0', reason: 'counter_decrease' }]);
-    const o = s.sample(snap(6000, 10, '', { mapping, interfaces: iface(2, 20, 5000) }));
+    const o = s.sample(snap(6000, 10, '', { mapping, interfaces: iface(2, 20, 5000, 6000) }));
     expect(o.events).toMatchObject([{ scope: 'port', reason: 'ofport_changed' }]);
   });
 
@@ -227,7 +227,7 @@ describe(OvsSampler.name, () => {
     const dump2 = parseDumpFlows(
       flow('eth_type(0x0800)', 190) + flow('eth_type(0x0806)', 6) + flow('eth_type(0x86dd)', 3),
     );
-    const interfaces = iface(1, 0, 0);
+    const interfaces = iface(1, 0, 0, 0);
     s.sample(
       snap(0, 10, dp('netdev', 0, 0, 0, '', ports(110)), {
         megaflows: new Map([['netdev@ovs-netdev', dump1]]),
@@ -239,7 +239,7 @@ describe(OvsSampler.name, () => {
       snap(1000, 10, dp('netdev', 0, 0, 0, '', ports(210)), {
         megaflows: new Map([['netdev@ovs-netdev', dump2]]),
         mapping,
-        interfaces,
+        interfaces: iface(1, 0, 0, 1000),
       }),
     );
     expect(r.megaflows.map((m) => [m.rank, m.match.split(',')[2], m.packets, m.bytes, m.fresh])).toEqual([

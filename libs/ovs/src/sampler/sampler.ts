@@ -301,19 +301,19 @@ export class OvsSampler {
       // vswitchd refreshes Interface statistics every few seconds: with update times known, rates
       // span the two updates (not the sampling interval), and an interval without an update repeats
       // the last rates (stats_age_s grows) instead of showing a zero.
-      if (base.updated_ms === null && cur.updated_ms !== null) {
-        // The baseline's statistics are of unknown age (read at connection): the first timed update is the baseline.
+      if (base.updated_ms === null || cur.updated_ms === null) {
+        // Statistics of unknown age (read at connection): the first live update becomes the baseline.
         this.portBase.set(m.interface, cur);
+        this.portLast.delete(m.interface);
         continue;
       }
-      const timed = cur.updated_ms !== null && base.updated_ms !== null;
-      if (timed && cur.updated_ms === base.updated_ms) {
+      if (cur.updated_ms === base.updated_ms) {
         if (last)
           out.ports.push({
             ...last,
             ts_ms: s.at_ms,
             interval_s,
-            stats_age_s: (s.at_ms - cur.updated_ms!) / 1000,
+            stats_age_s: (s.at_ms - cur.updated_ms) / 1000,
             fastpath_est: fast.get(m.interface) ?? null,
           });
         continue;
@@ -334,14 +334,14 @@ export class OvsSampler {
         event({ scope: 'port', subject: m.interface, reason: 'counter_decrease', detail: bad });
         continue;
       }
-      const span = timed ? Math.max(1e-3, (cur.updated_ms! - base.updated_ms!) / 1000) : interval_s;
+      const span = Math.max(1e-3, (cur.updated_ms - base.updated_ms) / 1000);
       const rate = (k: (typeof PORT_KEYS)[number]): number => (d[k] ?? 0) / span;
       const total = (k: (typeof PORT_KEYS)[number]): bigint => cur.stats.get(k) ?? 0n;
       const rec: OvsPortRecord = {
         ts_ms: s.at_ms,
         interval_s,
         stats_span_s: span,
-        stats_age_s: timed ? (s.at_ms - cur.updated_ms!) / 1000 : null,
+        stats_age_s: (s.at_ms - cur.updated_ms) / 1000,
         bridge: m.bridge,
         datapath_type: m.datapath_type,
         port: m.port,
