@@ -13,11 +13,19 @@ const BIN = join(ROOT, 'bin', 'nicscope.js');
 /** The compiled CLI that bin/nicscope.js runs after its build check (built once in beforeAll). */
 const MAIN = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 
-function nicscope(args: string[], entry = `require(${JSON.stringify(MAIN)}).main(process.argv)`): Promise<{ stdout: string; stderr: string; code: number }> {
+function nicscope(
+  args: string[],
+  entry = `require(${JSON.stringify(MAIN)}).main(process.argv)`,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', entry, 'nicscope', ...args], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-    });
+    execFile(
+      process.execPath,
+      ['-e', entry, 'nicscope', ...args],
+      { cwd: ROOT, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
   });
 }
 
@@ -27,7 +35,9 @@ describe('nicscope replay', () => {
   beforeAll(async () => {
     writeMixedPcap(pcap, 3000, 200);
     // Build once here (bin/nicscope.js builds when sources changed), not inside a test's time limit.
-    const r = await new Promise<number>((res) => execFile(process.execPath, [BIN, '--version'], { cwd: ROOT }, (e) => res(e ? 1 : 0)));
+    const r = await new Promise<number>((res) =>
+      execFile(process.execPath, [BIN, '--version'], { cwd: ROOT }, (e) => res(e ? 1 : 0)),
+    );
     expect(r).toBe(0);
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
