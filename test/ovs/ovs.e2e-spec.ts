@@ -208,11 +208,14 @@ describe('OVS collector (OvsdbClient, VswitchdControl, OvsSampler)', () => {
   });
 
   it('gives per-port counters equal to the Interface statistics ovs-vsctl shows, with rates and the owner', async () => {
-    await a.sendRaw(a0.name, fr(), { repeat: 2, gapUs: 50 });
-    // vswitchd writes Interface statistics every ~5 s: wait for a record that saw an update.
+    // vswitchd writes Interface statistics every ~5 s; a rate needs two live updates with traffic between.
+    let done = false;
+    const traffic = (async () => {
+      while (!done) await a.sendRaw(a0.name, fr(), { repeat: 1, gapUs: 500 });
+    })();
     const rxPackets = async (): Promise<bigint> =>
       BigInt((await ovs.vsctl('get', 'interface', a1.name, 'statistics:rx_packets')).stdout.trim());
-    const [rec, shown] = await waitFor(
+    const found = waitFor(
       async () => {
         const before = await rxPackets();
         const r = await sample();
@@ -229,9 +232,11 @@ describe('OVS collector (OvsdbClient, VswitchdControl, OvsSampler)', () => {
           : undefined;
       },
       'a port record with fresh statistics',
-      15_000,
+      25_000,
       500,
     );
+    const [rec, shown] = await found.finally(() => (done = true));
+    await traffic;
     expect(rec.rx_packets_total).toBe(shown);
     expect(rec).toMatchObject({ bridge: 'br0', owner_kind: 'vm', owner_id: 'vm-alpha' });
     expect(rec.rx_pps * rec.stats_span_s).toBeGreaterThanOrEqual(1);

@@ -118,6 +118,10 @@ export function renderOvs(
       ]);
     }
     out.push('', table(rows));
+    if (!s.ports.length && !s.baseline)
+      out.push(
+        '  (port rates need two Interface statistics updates, which vswitchd writes every ~5 s: use --watch or --interval 11)',
+      );
   }
   if (s.megaflows.length) {
     out.push('', 'TOP MEGAFLOWS (packets in the interval; * = installed in the interval)');
