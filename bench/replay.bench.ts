@@ -3,7 +3,7 @@
 // decoder and the flow table, and runs tcpdump, tshark and softflowd over the same file in the same
 // run. Prints ratios, heap growth and GC count per 1M frames; asserts the targets of docs/flows.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -54,19 +54,29 @@ function replayOnce(withNdjson: boolean): Run {
   return { seconds, cpu: (c.user + c.system) / 1e6, frames: pipe.summary.frames, records, gcs, heapGrowth };
 }
 
-/** Runs a peer under GNU time: wall and CPU (user + system) seconds. */
-function timeCmd(argv: string[]): { seconds: number; cpu: number; status: number | null; stderr: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', ...argv], {
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-    timeout: 900_000,
-  });
-  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+/**
+ * Runs a peer under GNU time with its stdio on files (softflowd -r blocks in accept() on its control
+ * socket when its stdio are the sockets Node's spawn gives): wall and CPU (user + system) seconds.
+ */
+function timeCmd(argv: string[], dir: string): { seconds: number; cpu: number; status: number | null; stderr: string } {
+  const tf = join(dir, 'time.txt');
+  const out = join(dir, 'out.txt');
+  const r = spawnSync(
+    'sh',
+    ['-c', `/usr/bin/time -o '${tf}' -f 'TIME %e %U %S' "$@" </dev/null >'${out}' 2>&1`, 'sh', ...argv],
+    {
+      encoding: 'utf8',
+      timeout: 900_000,
+    },
+  );
+  const t = existsSync(tf) ? readFileSync(tf, 'utf8') : '';
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(t);
+  const tail = existsSync(out) ? readFileSync(out, 'utf8').slice(-2000) : '';
   return {
     seconds: Number(m?.[1] ?? NaN),
     cpu: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN),
     status: r.status,
-    stderr: r.stderr,
+    stderr: tail + t,
   };
 }
 
@@ -91,8 +101,8 @@ describe('replay benchmark', () => {
     const best = runs.reduce((a, b) => (b.cpu < a.cpu ? b : a));
     const withJson = replayOnce(true);
     expect(best.frames).toBe(PACKETS);
-    const tcpdump = timeCmd(['tcpdump', '-r', FILE, '-w', '/dev/null']);
-    const tshark = timeCmd(['tshark', '-q', '-z', 'conv,ip', '-r', FILE]);
+    const tcpdump = timeCmd(['tcpdump', '-r', FILE, '-w', '/dev/null'], tmp);
+    const tshark = timeCmd(['tshark', '-q', '-z', 'conv,ip', '-r', FILE], tmp);
     // -d: stay in the foreground (and exit at the end of the file); -m: as many flows as ours.
     const softflowd = timeCmd([
       'softflowd',
