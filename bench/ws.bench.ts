@@ -15,7 +15,7 @@ import { type AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { PacketSummarizer } from '../apps/api/src/live/packet-summarizer.js';
 import { LiveFanout } from '../apps/api/src/live/fanout.js';
 import { compileBpf } from '../apps/api/src/live/bpf.js';
@@ -97,8 +97,6 @@ interface Result {
   serverCpuPct: number;
   clientCpuPct: number;
   lost: number;
-  /** p99 of stamp → socket send inside the server, ms. */
-  sendP99: number;
 }
 
 function percentile(hist: number[], total: number, q: number): number {
@@ -226,36 +224,6 @@ async function drained(pending: () => number, timeoutMs = 60_000): Promise<void>
   await new Promise((r) => setTimeout(r, 300));
 }
 
-/**
- * Server-side delay: time from a frame's stamp to the socket send of the message that carries it
- * (queueing inside the server), sampled from the first frame of each message, for both servers.
- */
-const sendDelays: number[] = [];
-const originalSend = WebSocket.prototype.send;
-function probeSends(on: boolean): void {
-  if (!on) {
-    WebSocket.prototype.send = originalSend;
-    return;
-  }
-  WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
-    const head = Buffer.isBuffer(data)
-      ? data.toString('latin1', 0, 80)
-      : typeof data === 'string'
-        ? data.slice(0, 80)
-        : '';
-    const i = head.indexOf('"ts":"');
-    if (i >= 0)
-      sendDelays.push(
-        performance.timeOrigin + performance.now() - Number(head.slice(i + 6, head.indexOf('"', i + 6))) / 1e6,
-      );
-    return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
-  } as typeof originalSend;
-}
-function p99(xs: number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  return a[Math.min(a.length - 1, Math.floor(a.length * 0.99))] ?? NaN;
-}
-
 describe(LiveFanout.name, () => {
   let t: TestApi | undefined;
   const procs: ChildProcess[] = [];
@@ -294,8 +262,6 @@ describe(LiveFanout.name, () => {
     await drive(publish1, WARMUP_S);
     await drained(pending1);
     await c1.reset();
-    sendDelays.length = 0;
-    probeSends(true);
     const loop1 = monitorEventLoopDelay({ resolution: 5 });
     loop1.enable();
     let maxQueued = 0;
@@ -312,8 +278,6 @@ describe(LiveFanout.name, () => {
     console.log(
       `nicscope phase: event-loop delay p99 ${(loop1.percentile(99) / 1e6).toFixed(1)} ms, max queued ${maxQueued} messages, max socket backlog ${maxBuffered} bytes`,
     );
-    probeSends(false);
-    const send1 = p99(sendDelays);
     await drained(pending1);
     const rep1 = await c1.report();
     results.push({
@@ -326,7 +290,6 @@ describe(LiveFanout.name, () => {
       serverCpuPct: r1.cpuPct,
       clientCpuPct: (rep1.cpuMs / (SECONDS * 1000)) * 100,
       lost: rep1.lost,
-      sendP99: send1,
     });
     const stats = { ...api.api.live.fanout.stats };
     await api.close();
@@ -366,11 +329,7 @@ describe(LiveFanout.name, () => {
     await drive(publish2, WARMUP_S);
     await drained(pending2);
     await c2.reset();
-    sendDelays.length = 0;
-    probeSends(true);
     const r2 = await drive(publish2);
-    probeSends(false);
-    const send2 = p99(sendDelays);
     await drained(pending2);
     const rep2 = await c2.report();
     results.push({
@@ -383,7 +342,6 @@ describe(LiveFanout.name, () => {
       serverCpuPct: r2.cpuPct,
       clientCpuPct: (rep2.cpuMs / (SECONDS * 1000)) * 100,
       lost: rep2.lost,
-      sendP99: send2,
     });
     for (const c of wss.clients) c.terminate();
     wss.close();
@@ -434,7 +392,6 @@ describe(LiveFanout.name, () => {
       p50: percentile(rep3.hist, rep3.frames, 0.5),
       p99: percentile(rep3.hist, rep3.frames, 0.99),
       max: percentile(rep3.hist, rep3.frames, 1),
-      sendP99: NaN,
       serverCpuPct: r3.cpuPct,
       clientCpuPct: (rep3.cpuMs / (SECONDS * 1000)) * 100,
       lost: rep3.lost,
@@ -447,13 +404,11 @@ describe(LiveFanout.name, () => {
     console.log(
       `\nWebSocket fan-out: ${CLIENTS} clients × ${RATE} frames/s for ${SECONDS} s (${TICK_MS} ms batches), 2-core machine`,
     );
-    console.log(
-      '| server | frames offered | delivered | p50 ms | p99 ms | max ms | server send p99 ms | server CPU | clients CPU | lost |',
-    );
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| server | frames offered | delivered | p50 ms | p99 ms | max ms | server CPU | clients CPU | lost |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       console.log(
-        `| ${r.name} | ${r.offered} | ${r.delivered} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.sendP99.toFixed(1)} | ${r.serverCpuPct.toFixed(0)}% | ${r.clientCpuPct.toFixed(0)}% | ${r.lost} |`,
+        `| ${r.name} | ${r.offered} | ${r.delivered} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.serverCpuPct.toFixed(0)}% | ${r.clientCpuPct.toFixed(0)}% | ${r.lost} |`,
       );
     }
     console.log(
