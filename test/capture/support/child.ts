@@ -250,3 +250,9 @@ export function ipv4Udp(src: string, dst: string, sport: number, dport: number, 
   for (let i = 0; i < payload; i++) b[28 + i] = i & 0xff;
   return b;
 }
+
+/** The kernel's receive counter of a device (frames a tap/tun holder wrote count as received). */
+export async function rxPackets(ns: Netns, dev: string): Promise<number> {
+  const { stdout } = await ns.ip('-s', '-j', 'link', 'show', 'dev', dev);
+  return (JSON.parse(stdout) as Array<{ stats64: { rx: { packets: number } } }>)[0]!.stats64.rx.packets;
+}
