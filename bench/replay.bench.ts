@@ -104,19 +104,10 @@ describe('replay benchmark', () => {
     const tcpdump = timeCmd(['tcpdump', '-r', FILE, '-w', '/dev/null'], tmp);
     const tshark = timeCmd(['tshark', '-q', '-z', 'conv,ip', '-r', FILE], tmp);
     // -d: stay in the foreground (and exit at the end of the file); -m: as many flows as ours.
-    const softflowd = timeCmd([
-      'softflowd',
-      '-d',
-      '-r',
-      FILE,
-      '-m',
-      '1000000',
-      '-6',
-      '-p',
-      join(tmp, 'pid'),
-      '-c',
-      join(tmp, 'ctl'),
-    ]);
+    const softflowd = timeCmd(
+      ['softflowd', '-d', '-r', FILE, '-m', '1000000', '-6', '-p', join(tmp, 'pid'), '-c', join(tmp, 'ctl')],
+      tmp,
+    );
     const pps = best.frames / best.cpu;
     const per1M = 1e6 / best.frames;
     const rows = [
