@@ -185,23 +185,34 @@ describe('capture benchmark', () => {
         best[tool] = Math.max(best[tool], s.achieved);
       }
     }
-    // CPU per packet at the highest rate that every tool still captured completely (or the lowest).
-    const common =
-      RATES.filter((r) => tools.every((t) => results.live.some((s) => s.tool === t && s.rate === r && s.ok))).pop() ??
-      RATES[0]!;
-    const cpu = (t: string): number | null => {
-      const s = results.live.find((x) => x.tool === t && x.rate === common);
-      return s && s.cpuUs !== null && s.captured > 0 ? s.cpuUs / s.captured : null;
-    };
+    // CPU per packet of each peer against nicscope, at the highest rate both captured completely.
+    const ok = (t: string, r: number): Step | undefined =>
+      results.live.find((x) => x.tool === t && x.rate === r && x.ok);
+    const cpuAt = (s: Step | undefined): number | null =>
+      s && s.cpuUs !== null && s.cpuUs > 0 && s.captured > 0 ? s.cpuUs / s.captured : null;
     const ratio = (a: number | null, b: number | null): string => (a && b ? (a / b).toFixed(2) : 'n/a');
-    results.summary = { best, cpuRate: common, cpuPerPacketUs: Object.fromEntries(tools.map((t) => [t, cpu(t)])) };
+    const cpu: Record<string, { rate: number; peerUs: number | null; nicscopeUs: number | null } | null> = {};
+    for (const peer of ['tcpdump', 'cap']) {
+      const rate = RATES.filter((r) => ok(peer, r) && ok('nicscope', r)).pop();
+      cpu[peer] =
+        rate === undefined ? null : { rate, peerUs: cpuAt(ok(peer, rate)), nicscopeUs: cpuAt(ok('nicscope', rate)) };
+    }
+    const crashes = results.live
+      .filter((s) => s.note?.startsWith('crashed'))
+      .map((s) => `${s.tool}@${s.rate}: ${s.note}`);
+    results.summary = { best, cpu, crashes };
     console.log(`highest zero-drop rate (achieved pkt/s): ${JSON.stringify(best)}`);
     console.log(
       `ratio nicscope/tcpdump ${ratio(best.nicscope!, best.tcpdump!)}, nicscope/cap ${ratio(best.nicscope!, best.cap!)}`,
     );
-    console.log(
-      `CPU µs/packet at ${common}/s: ${JSON.stringify(results.summary.cpuPerPacketUs)}; tcpdump/nicscope ${ratio(cpu('tcpdump'), cpu('nicscope'))}, cap/nicscope ${ratio(cpu('cap'), cpu('nicscope'))}`,
-    );
+    for (const [peer, c] of Object.entries(cpu)) {
+      console.log(
+        c
+          ? `CPU µs/packet at ${c.rate}/s: nicscope ${String(c.nicscopeUs?.toFixed(3))}, ${peer} ${String(c.peerUs?.toFixed(3))}; ${peer}/nicscope ${ratio(c.peerUs, c.nicscopeUs)}`
+          : `CPU µs/packet: no rate where both nicscope and ${peer} captured everything`,
+      );
+    }
+    if (crashes.length > 0) console.log(`crashes: ${crashes.join('; ')}`);
     expect(best.nicscope).toBeGreaterThan(0); // at least the lowest rate completely, with no kernel drop
   });
 
