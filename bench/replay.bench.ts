@@ -3,11 +3,11 @@
 // decoder and the flow table, and runs tcpdump, tshark and softflowd over the same file in the same
 // run. Prints ratios, heap growth and GC count per 1M frames; asserts the targets of docs/flows.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { OfflineCapture } from '@nicscope/pcap';
 import { FlowTable, FramePipeline, flowToNdjson } from '@nicscope/flow';
 import { FrameParser } from '@nicscope/packet';
@@ -81,10 +81,10 @@ function timeCmd(argv: string[], dir: string): { seconds: number; cpu: number; s
 }
 
 describe('replay benchmark', () => {
-  const tmp = join(OUT, `softflowd-${process.pid}`);
+  // softflowd's control socket must live on a local filesystem: under /work it never exits (accept() blocks).
+  const tmp = mkdtempSync(join(tmpdir(), 'nicscope-bench-replay-'));
   beforeAll(() => {
     mkdirSync(OUT, { recursive: true });
-    mkdirSync(tmp, { recursive: true });
     if (!existsSync(FILE)) {
       const t0 = Date.now();
       const sessions = writeMixedPcap(FILE, PACKETS);
