@@ -81,7 +81,6 @@ function timeCmd(argv: string[], dir: string): { seconds: number; cpu: number; s
 }
 
 describe('replay benchmark', () => {
-  // softflowd's control socket must live on a local filesystem: under /work it never exits (accept() blocks).
   const tmp = mkdtempSync(join(tmpdir(), 'nicscope-bench-replay-'));
   beforeAll(() => {
     mkdirSync(OUT, { recursive: true });
