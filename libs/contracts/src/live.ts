@@ -75,7 +75,7 @@ export const FlowUpdateSchema = z.object({
   firstSeenMs: z.number().int().nonnegative(),
   lastSeenMs: z.number().int().nonnegative(),
   /** 'interim' while the flow lives, then 'idle' | 'active' | 'evicted' | 'fin' | 'rst' when it ends. */
-  state: z.enum(['interim', 'idle', 'active', 'evicted', 'fin', 'rst']),
+  state: z.enum(['interim', 'idle', 'active', 'evicted', 'fin', 'rst', 'capture_end']),
 });
 export type FlowUpdate = z.infer<typeof FlowUpdateSchema>;
 

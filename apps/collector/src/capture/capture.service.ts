@@ -15,6 +15,7 @@ import { InterfaceWatcher, type InventoryChange, type NetInterface } from '@nics
 import { flows, frames, type Storage } from '@nicscope/storage';
 import { CONFIG } from '../config/config.module';
 import { LIVE_PUBLISHER } from '../live/live.tokens';
+import { flowUpdates } from '../pipeline/flow-live';
 import { writeFlowRows } from '../pipeline/flow-rows';
 import { writeFrameRows } from '../pipeline/frame-rows';
 import { type MainMessage, type WorkerInit, type WorkerMessage, type WorkerStats } from '../pipeline/worker-protocol';
@@ -173,6 +174,7 @@ export class CaptureService {
         break;
       case 'flows':
         if (storage && !writeFlowRows(m.slots, m.count, st.itf.name, this.collector, storage.writer(flows))) st.backpressure++;
+        this.publisher?.publishFlows(flowUpdates(m.slots, m.count, st.itf.name));
         break;
       case 'frames':
         if (storage) writeFrameRows(m.frames, m.sampleRate, this.collector, storage.writer(frames));

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { FlowUpdateSchema } from '@nicscope/contracts';
+import { EndReason, newFlowRecord, type FlowRecord } from '@nicscope/flow';
+import { flowUpdates } from './flow-live.js';
+import { FlowWireWriter } from './flow-wire.js';
+
+function udp(endReason: number, packets: number): FlowRecord {
+  const r = newFlowRecord();
+  r.ipVersion = 4;
+  r.proto = 17;
+  r.src[0] = (10 << 24) | (200 << 16) | 1;
+  r.dst[0] = (10 << 24) | (200 << 16) | 2;
+  r.srcPort = 4000;
+  r.dstPort = 5000;
+  r.packetsFwd = packets;
+  r.bytesFwd = packets * 100;
+  r.firstTs = 1_795_000_000_123_456_789n;
+  r.lastTs = 1_795_000_001_000_000_000n;
+  r.endReason = endReason;
+  return r;
+}
+
+describe(FlowWireWriter.name, () => {
+  it('carries deltas and running totals of one flow under one id, interim then final', () => {
+    const w = new FlowWireWriter();
+    w.push(udp(EndReason.INTERIM, 3));
+    expect(w.trackedTotals).toBe(1);
+    w.push(udp(EndReason.IDLE, 2));
+    expect(w.trackedTotals).toBe(0); // forgotten when the flow ends
+    const t = w.take()!;
+    const u = flowUpdates(t.slots, t.count, 'eth0');
+    expect(u.map((x) => FlowUpdateSchema.parse(x))).toHaveLength(2);
+    expect(u[0]!.flowId).toBe(u[1]!.flowId);
+    expect([u[0]!.packetsA, u[1]!.packetsA, u[1]!.bytesA]).toEqual([3, 5, 500]);
+    expect(u[1]).toMatchObject({ srcAddr: '10.200.0.1', dstAddr: '10.200.0.2', srcPort: 4000, dstPort: 5000, state: 'idle' });
+    expect(u[0]!.firstSeenMs).toBe(1_795_000_000_123);
+    expect(w.take()).toBeNull();
+  });
+
+  it('gives different flows different ids', () => {
+    const w = new FlowWireWriter();
+    const a = udp(EndReason.FIN, 1);
+    const b = udp(EndReason.FIN, 1);
+    b.dstPort = 5001;
+    w.push(a);
+    w.push(b);
+    const t = w.take()!;
+    const u = flowUpdates(t.slots, t.count, 'eth0');
+    expect(u[0]!.flowId).not.toBe(u[1]!.flowId);
+  });
+});
