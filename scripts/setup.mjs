@@ -114,7 +114,9 @@ function stampIsFresh(stampFile, sourcesMtime) {
 // the build ran is newer than the stamp, so the next run builds again.
 function writeStamp(stampFile, sourcesMtime) {
   writeFileSync(stampFile, new Date().toISOString());
-  const t = new Date(sourcesMtime);
+  // Whole milliseconds, rounded up: utimes cannot store the sub-millisecond part of mtimeMs, and a
+  // stamp a fraction older than its newest source would look stale forever.
+  const t = (Math.floor(sourcesMtime) + 1) / 1000;
   utimesSync(stampFile, t, t);
 }
 
