@@ -55,15 +55,17 @@ function replayOnce(withNdjson: boolean): Run {
 }
 
 /**
- * Runs a peer under GNU time with its stdio on files (softflowd -r blocks in accept() on its control
- * socket when its stdio are the sockets Node's spawn gives): wall and CPU (user + system) seconds.
+ * Runs a peer under GNU time with its stdio on files, bounded to 120 s: wall and CPU (user + system)
+ * seconds. Known problem: softflowd -d -r started from the vitest worker never reads the file and
+ * waits in accept() on its control socket (the same command from a shell or a plain node process
+ * finishes in ~2.4 s); the cause is not found yet, so its row fails the status check. docs/flows.md.
  */
 function timeCmd(argv: string[], dir: string): { seconds: number; cpu: number; status: number | null; stderr: string } {
   const tf = join(dir, 'time.txt');
   const out = join(dir, 'out.txt');
   const r = spawnSync(
     'sh',
-    ['-c', `/usr/bin/time -o '${tf}' -f 'TIME %e %U %S' "$@" </dev/null >'${out}' 2>&1`, 'sh', ...argv],
+    ['-c', `timeout 120 /usr/bin/time -o '${tf}' -f 'TIME %e %U %S' "$@" </dev/null >'${out}' 2>&1`, 'sh', ...argv],
     {
       encoding: 'utf8',
       timeout: 900_000,
