@@ -115,7 +115,8 @@ describe('collector with a database that goes away', () => {
     expect(rows).toHaveLength(60);
     expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
     const ports2 = new Set(rows.map((r) => r.port));
-    for (const base of [7000, 7100, 7200]) for (let p = base; p < base + 10; p++) expect(ports2.has(p), `port ${p}`).toBe(true);
+    for (const base of [7000, 7100, 7200])
+      for (let p = base; p < base + 10; p++) expect(ports2.has(p), `port ${p}`).toBe(true);
     const pkts = await ch.query({
       query: `SELECT sum(packets_delta_fwd) AS p FROM nicscope.flows WHERE collector = 'e2e-faults' AND proto = 17`,
       format: 'JSONEachRow',

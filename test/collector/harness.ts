@@ -32,7 +32,9 @@ export class CollectorProcess {
 
   /** Starts `nicscope start --no-api` in `ns` with these NICSCOPE_* settings. */
   static start(ns: Netns, env: Record<string, string>): CollectorProcess {
-    const vars = Object.entries({ NICSCOPE_LOG_FORMAT: 'json', NICSCOPE_LOG_LEVEL: 'debug', ...env }).map(([k, v]) => `${k}=${v}`);
+    const vars = Object.entries({ NICSCOPE_LOG_FORMAT: 'json', NICSCOPE_LOG_LEVEL: 'debug', ...env }).map(
+      ([k, v]) => `${k}=${v}`,
+    );
     // The compiled CLI (npm test builds it before the tests run), without bin/nicscope.js's set-up check.
     return new CollectorProcess(ns.spawn(['env', ...vars, process.execPath, CLI, 'start', '--no-api']));
   }
@@ -50,8 +52,17 @@ export class CollectorProcess {
     return this.logs.some((l) => l.msg === msg && pred(l));
   }
 
-  async waitLog(msg: string, pred: (l: Record<string, unknown>) => boolean = () => true, timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.has(msg, pred), `collector log "${msg}" (stderr so far:\n${this.stderr.slice(-2000)})`, timeoutMs, 100);
+  async waitLog(
+    msg: string,
+    pred: (l: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    await waitFor(
+      () => this.has(msg, pred),
+      `collector log "${msg}" (stderr so far:\n${this.stderr.slice(-2000)})`,
+      timeoutMs,
+      100,
+    );
   }
 
   /** Waits until every named interface is being captured. */

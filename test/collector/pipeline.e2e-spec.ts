@@ -131,7 +131,10 @@ describe('collector pipeline', () => {
 
   async function rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
     // chDB's connection does not apply the client's `database`: name it in the query.
-    const q = query.replace(/\bFROM (flows|frames|inventory|interface_counters|collector_health|flows_1m|flows_1h|ovs_\w+)\b/g, 'FROM nicscope.$1');
+    const q = query.replace(
+      /\bFROM (flows|frames|inventory|interface_counters|collector_health|flows_1m|flows_1h|ovs_\w+)\b/g,
+      'FROM nicscope.$1',
+    );
     const r = await ch.query({ query: q, query_params: params, format: 'JSONEachRow' });
     return r.json<T>();
   }
@@ -142,7 +145,8 @@ describe('collector pipeline', () => {
     // The capture added one to the promiscuity count (tcpdump another) (the packet socket's membership) …
     expect(promiscDuring).toBe(promiscBefore.get(net.hA)! + 2);
     // … and the kernel took it back when the capture closed.
-    for (const dev of [net.hA, net.hB, net.hC, net.hD, net.br]) expect(await net.host.promiscuity(dev), dev).toBe(promiscBefore.get(dev));
+    for (const dev of [net.hA, net.hB, net.hC, net.hD, net.br])
+      expect(await net.host.promiscuity(dev), dev).toBe(promiscBefore.get(dev));
   });
 
   interface ConvSql {
@@ -172,7 +176,11 @@ describe('collector pipeline', () => {
     expect(ours.length).toBe(theirs.length);
     for (const t of theirs) {
       const ep = (addr: string, port: number): string => (withPorts ? `${addr}:${port}` : addr);
-      const o = ours.find((x) => (ep(x.src, x.sport) === t.a && ep(x.dst, x.dport) === t.b) || (ep(x.src, x.sport) === t.b && ep(x.dst, x.dport) === t.a));
+      const o = ours.find(
+        (x) =>
+          (ep(x.src, x.sport) === t.a && ep(x.dst, x.dport) === t.b) ||
+          (ep(x.src, x.sport) === t.b && ep(x.dst, x.dport) === t.a),
+      );
       expect(o, `conversation ${t.a} <-> ${t.b}`).toBeDefined();
       const aIsSrc = ep(o!.src, o!.sport) === t.a;
       const fromA = aIsSrc ? { p: Number(o!.pf), b: Number(o!.bf) } : { p: Number(o!.pr), b: Number(o!.br) };
@@ -196,7 +204,14 @@ describe('collector pipeline', () => {
   });
 
   it('keeps TCP metrics and interim records of a flow under one flow id', async () => {
-    const tcp = await rows<{ records: string; interim: string; finals: string; rtt: number; flags: number; reason: string }>(
+    const tcp = await rows<{
+      records: string;
+      interim: string;
+      finals: string;
+      rtt: number;
+      flags: number;
+      reason: string;
+    }>(
       `SELECT count() AS records, countIf(record_type = 'interim') AS interim, countIf(record_type = 'final') AS finals,
               max(rtt_us) AS rtt, groupBitOr(tcp_flags_fwd) AS flags, anyLast(end_reason) AS reason
        FROM flows WHERE iface = {iface:String} AND proto = 6 GROUP BY flow_id`,
@@ -244,7 +259,9 @@ describe('collector pipeline', () => {
     );
     expect(Number(c[0]!.rcv)).toBeGreaterThan(40);
     expect(Number(c[0]!.drop)).toBe(0);
-    const h = await rows<{ n: string; drops: string }>(`SELECT count() AS n, max(kernel_drops) AS drops FROM collector_health WHERE collector = 'e2e-host'`);
+    const h = await rows<{ n: string; drops: string }>(
+      `SELECT count() AS n, max(kernel_drops) AS drops FROM collector_health WHERE collector = 'e2e-host'`,
+    );
     expect(Number(h[0]!.n)).toBeGreaterThan(0);
     expect(Number(h[0]!.drops)).toBe(0);
   });
@@ -258,7 +275,11 @@ describe('collector pipeline', () => {
        FROM ovs_datapath WHERE collector = 'e2e-host' AND datapath LIKE '%ovs-netdev'`,
     );
     expect(Number(dp[0]!.n)).toBeGreaterThan(1);
-    expect([Number(dp[0]!.hit), Number(dp[0]!.missed), Number(dp[0]!.lost)]).toEqual([Number(m![1]), Number(m![2]), Number(m![3])]);
+    expect([Number(dp[0]!.hit), Number(dp[0]!.missed), Number(dp[0]!.lost)]).toEqual([
+      Number(m![1]),
+      Number(m![2]),
+      Number(m![3]),
+    ]);
     // 30 packets of one UDP flow: after the first upcalls the rest hit the datapath cache.
     expect(dp[0]!.ratio).toBeGreaterThan(0.5);
     const ports = await rows<{ interface: string; external_ids: string }>(
@@ -273,7 +294,9 @@ describe('collector pipeline', () => {
       `SELECT sum(packets_delta_fwd + packets_delta_rev) AS p, sum(bytes_delta_fwd + bytes_delta_rev) AS b FROM flows WHERE collector = 'e2e-host'`,
     );
     for (const t of ['flows_1m', 'flows_1h']) {
-      const r = await rows<{ p: string; b: string }>(`SELECT sum(packets) AS p, sum(bytes) AS b FROM nicscope.${t} WHERE collector = 'e2e-host'`);
+      const r = await rows<{ p: string; b: string }>(
+        `SELECT sum(packets) AS p, sum(bytes) AS b FROM nicscope.${t} WHERE collector = 'e2e-host'`,
+      );
       expect(r[0], t).toEqual(raw[0]);
     }
   });

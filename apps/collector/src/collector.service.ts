@@ -34,7 +34,8 @@ export class CollectorService implements OnApplicationShutdown {
 
   async start(): Promise<void> {
     const storage = await this.storage.open(this.name);
-    if (storage.state === 'spooling') this.log.warn({ target: storage.ch.target }, 'database unreachable: collecting into the spool until it answers');
+    if (storage.state === 'spooling')
+      this.log.warn({ target: storage.ch.target }, 'database unreachable: collecting into the spool until it answers');
     this.stats.start(storage, this.name);
     await this.capture.start(storage, this.name);
     await this.ovs.start(storage, this.name);

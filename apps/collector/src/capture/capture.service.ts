@@ -156,7 +156,8 @@ export class CaptureService {
       } catch (e) {
         // A bug on this side must not take the collector down: counted and logged once per kind.
         this.messageErrors++;
-        if (this.messageErrors === 1) this.log.error({ iface: itf.name, err: (e as Error).stack }, 'failed to handle a capture message');
+        if (this.messageErrors === 1)
+          this.log.error({ iface: itf.name, err: (e as Error).stack }, 'failed to handle a capture message');
       }
     });
     worker.on('error', (e) => {
@@ -170,10 +171,14 @@ export class CaptureService {
     switch (m.type) {
       case 'ready':
         st.linkType = m.linkType;
-        this.log.info({ iface: st.itf.name, kind: st.itf.kind, linkType: m.linkType, warning: m.warning || undefined }, 'capturing');
+        this.log.info(
+          { iface: st.itf.name, kind: st.itf.kind, linkType: m.linkType, warning: m.warning || undefined },
+          'capturing',
+        );
         break;
       case 'flows':
-        if (storage && !writeFlowRows(m.slots, m.count, st.itf.name, this.collector, storage.writer(flows))) st.backpressure++;
+        if (storage && !writeFlowRows(m.slots, m.count, st.itf.name, this.collector, storage.writer(flows)))
+          st.backpressure++;
         this.publisher?.publishFlows(flowUpdates(m.slots, m.count, st.itf.name));
         break;
       case 'frames':

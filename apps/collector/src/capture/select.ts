@@ -14,7 +14,10 @@ export interface SelectionRules {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -24,5 +27,7 @@ export function interfaceSelector(rules: SelectionRules): (itf: SelectableInterf
   const exclude = rules.exclude.map(globToRegExp);
   const kinds = new Set(rules.kinds);
   return (itf) =>
-    include.some((r) => r.test(itf.name)) && !exclude.some((r) => r.test(itf.name)) && (kinds.size === 0 || kinds.has(itf.kind));
+    include.some((r) => r.test(itf.name)) &&
+    !exclude.some((r) => r.test(itf.name)) &&
+    (kinds.size === 0 || kinds.has(itf.kind));
 }

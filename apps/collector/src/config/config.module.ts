@@ -16,7 +16,9 @@ export class ConfigModule {
     ];
     return {
       module: ConfigModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger(loaded.config.log, 'nicscope') }, forRoutes: [] })],
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger: createLogger(loaded.config.log, 'nicscope') }, forRoutes: [] }),
+      ],
       providers: PROVIDERS,
       exports: [...PROVIDERS.map((p) => p.provide), LoggerModule],
     };

@@ -13,7 +13,11 @@ export function writeOvsRows(
   s: OvsSample,
   collector: string,
   resets: number,
-  w: { datapath: BatchWriter<typeof ovsDatapath>; ports: BatchWriter<typeof ovsPorts>; megaflows: BatchWriter<typeof ovsMegaflows> },
+  w: {
+    datapath: BatchWriter<typeof ovsDatapath>;
+    ports: BatchWriter<typeof ovsPorts>;
+    megaflows: BatchWriter<typeof ovsMegaflows>;
+  },
 ): void {
   const ts = ms(s.ts_ms);
   for (const d of s.datapaths) {
@@ -46,7 +50,12 @@ export function writeOvsRows(
       interface: p.interface,
       ofport: p.ofport !== null && p.ofport > 0 ? p.ofport : 0,
       iface_type: p.type,
-      external_ids: JSON.stringify({ owner_kind: p.owner_kind, owner_id: p.owner_id, iface_id: p.iface_id, attached_mac: p.attached_mac }),
+      external_ids: JSON.stringify({
+        owner_kind: p.owner_kind,
+        owner_id: p.owner_id,
+        iface_id: p.iface_id,
+        attached_mac: p.attached_mac,
+      }),
       rx_packets: Number(p.rx_packets_total),
       rx_bytes: Number(p.rx_bytes_total),
       rx_dropped: Number(p.rx_dropped_total),

@@ -41,7 +41,11 @@ export class OvsService {
     this.opened = o;
     this.state = 'monitoring';
     this.log.info({ rundir: this.cfg.ovs.rundir }, 'monitoring Open vSwitch');
-    const writers = { datapath: storage.writer(ovsDatapath), ports: storage.writer(ovsPorts), megaflows: storage.writer(ovsMegaflows) };
+    const writers = {
+      datapath: storage.writer(ovsDatapath),
+      ports: storage.writer(ovsPorts),
+      megaflows: storage.writer(ovsMegaflows),
+    };
     this.tick = async (): Promise<void> => {
       if (this.sampling || !this.opened) return;
       this.sampling = true;

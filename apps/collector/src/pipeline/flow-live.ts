@@ -9,7 +9,8 @@ const STATES = new Set<string>(['interim', 'idle', 'active', 'evicted', 'fin', '
 
 function addr(slots: Float64Array, o: number, version: number): string {
   if (version === 4) return ipv4ToString(slots[o]! >>> 0);
-  if (version === 6) return ipv6ToString(slots[o]! >>> 0, slots[o + 1]! >>> 0, slots[o + 2]! >>> 0, slots[o + 3]! >>> 0);
+  if (version === 6)
+    return ipv6ToString(slots[o]! >>> 0, slots[o + 1]! >>> 0, slots[o + 2]! >>> 0, slots[o + 3]! >>> 0);
   return '';
 }
 

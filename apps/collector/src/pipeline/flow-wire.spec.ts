@@ -32,7 +32,13 @@ describe(FlowWireWriter.name, () => {
     expect(u.map((x) => FlowUpdateSchema.parse(x))).toHaveLength(2);
     expect(u[0]!.flowId).toBe(u[1]!.flowId);
     expect([u[0]!.packetsA, u[1]!.packetsA, u[1]!.bytesA]).toEqual([3, 5, 500]);
-    expect(u[1]).toMatchObject({ srcAddr: '10.200.0.1', dstAddr: '10.200.0.2', srcPort: 4000, dstPort: 5000, state: 'idle' });
+    expect(u[1]).toMatchObject({
+      srcAddr: '10.200.0.1',
+      dstAddr: '10.200.0.2',
+      srcPort: 4000,
+      dstPort: 5000,
+      state: 'idle',
+    });
     expect(u[0]!.firstSeenMs).toBe(1_795_000_000_123);
     expect(w.take()).toBeNull();
   });

@@ -22,10 +22,23 @@ export function macNumber(mac: string | undefined): number {
 export function tsNanos(ts: string): bigint {
   const dot = ts.indexOf('.');
   if (dot < 0) return BigInt(ts) * 1_000_000_000n;
-  return BigInt(ts.slice(0, dot)) * 1_000_000_000n + BigInt(ts.slice(dot + 1).padEnd(9, '0').slice(0, 9));
+  return (
+    BigInt(ts.slice(0, dot)) * 1_000_000_000n +
+    BigInt(
+      ts
+        .slice(dot + 1)
+        .padEnd(9, '0')
+        .slice(0, 9),
+    )
+  );
 }
 
-export function writeFrameRows(list: readonly FrameSummary[], sampleRate: number, collector: string, w: BatchWriter<typeof frames>): boolean {
+export function writeFrameRows(
+  list: readonly FrameSummary[],
+  sampleRate: number,
+  collector: string,
+  w: BatchWriter<typeof frames>,
+): boolean {
   let ok = true;
   const r = w.row;
   for (const f of list) {
