@@ -46,8 +46,19 @@ describe('collector benchmark', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('stores >= 100k new flows per CPU-second end to end into chDB, next to tcpdump reading the same file', async () => {
-    const cfg = { ...defaultConfig(), dataDir: join(dir, 'data') };
-    const storage = await Storage.open(cfg, { collector: 'bench' });
+    // The generated file's timestamps are a year old: keep raw rows long enough not to be dropped by the TTL.
+    const base = defaultConfig();
+    const cfg = {
+      ...base,
+      dataDir: join(dir, 'data'),
+      storage: { ...base.storage, ttlRawDays: 3650, ttlRollupDays: 3650 },
+    };
+    const logger = {
+      info: () => undefined,
+      warn: (o: object, m?: string) => console.log('storage warn', m, o),
+      error: (o: object, m?: string) => console.log('storage error', m, o),
+    };
+    const storage = await Storage.open(cfg, { collector: 'bench', logger });
     const writer = storage.writer(flows);
     const wire = new FlowWireWriter();
     const pipe = new FramePipeline({ maxFlows: 1_000_000, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 10 }, (r) =>
