@@ -4,13 +4,14 @@
  * interval, computed by the sampler with the formula of each datapath type.
  */
 import { type OvsRate } from '@nicscope/contracts';
-import { type OvsSample } from '@nicscope/ovs';
+import { type OvsSample, type OvsSnapshot } from '@nicscope/ovs';
 import { type BatchWriter, type ovsDatapath, type ovsMegaflows, type ovsPorts } from '@nicscope/storage';
 
 const ms = (t: number): bigint => BigInt(Math.round(t)) * 1_000_000n;
 
 export function writeOvsRows(
   s: OvsSample,
+  snap: OvsSnapshot,
   collector: string,
   resets: number,
   w: {
@@ -41,7 +42,11 @@ export function writeOvsRows(
       counter_resets: resets,
     });
   }
-  for (const p of s.ports) {
+  // Ports: every mapped interface with its cumulative OVSDB statistics, each sample (the sampler's
+  // per-port rates need two statistics updates, which vswitchd makes only every ~5 s).
+  for (const p of snap.mapping) {
+    const st = snap.interfaces.get(p.interface)?.stats;
+    const n = (k: string): number => Number(st?.get(k) ?? 0n);
     w.ports.append({
       ts,
       collector,
@@ -55,15 +60,16 @@ export function writeOvsRows(
         owner_id: p.owner_id,
         iface_id: p.iface_id,
         attached_mac: p.attached_mac,
+        ...p.external_ids,
       }),
-      rx_packets: Number(p.rx_packets_total),
-      rx_bytes: Number(p.rx_bytes_total),
-      rx_dropped: Number(p.rx_dropped_total),
-      rx_errors: Number(p.rx_errors_total),
-      tx_packets: Number(p.tx_packets_total),
-      tx_bytes: Number(p.tx_bytes_total),
-      tx_dropped: Number(p.tx_dropped_total),
-      tx_errors: Number(p.tx_errors_total),
+      rx_packets: n('rx_packets'),
+      rx_bytes: n('rx_bytes'),
+      rx_dropped: n('rx_dropped'),
+      rx_errors: n('rx_errors'),
+      tx_packets: n('tx_packets'),
+      tx_bytes: n('tx_bytes'),
+      tx_dropped: n('tx_dropped'),
+      tx_errors: n('tx_errors'),
     });
   }
   for (const m of s.megaflows) {

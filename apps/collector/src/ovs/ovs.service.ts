@@ -63,7 +63,7 @@ export class OvsService {
         let resets = 0;
         for (const n of this.opened.sampler.resets.values()) resets += n;
         if (!sample.baseline) {
-          writeOvsRows(sample, collector, resets, writers);
+          writeOvsRows(sample, snapshot, collector, resets, writers);
           this.publisher?.publishOvs(ovsRates(sample, resets));
         }
       } catch (e) {
