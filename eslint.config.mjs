@@ -9,22 +9,41 @@ const NO_IO_NO_NEST = {
   patterns: [
     { group: ['@nestjs/*'], message: 'hot-path libs know nothing of Nest' },
     { group: ['node:net', 'node:fs', 'node:fs/*', 'net', 'fs', 'fs/*'], message: 'hot-path libs do no I/O' },
-    { group: ['**/apps/**', '@nicscope/storage', '@nicscope/pcap', '@nicscope/ovs', '@nicscope/netdev'], message: 'libs never depend on apps or I/O libs' },
+    {
+      group: ['**/apps/**', '@nicscope/storage', '@nicscope/pcap', '@nicscope/ovs', '@nicscope/netdev'],
+      message: 'libs never depend on apps or I/O libs',
+    },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', '**/build/**', 'coverage/**', 'bench/out/**', 'dashboards/generated/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'data/**',
+      '**/build/**',
+      'coverage/**',
+      'bench/out/**',
+      'dashboards/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: { ...globals.node },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-console': 'off',
     },
   },
@@ -38,15 +57,32 @@ export default tseslint.config(
     files: ['apps/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
-  { files: ['libs/packet/src/**/*.ts', 'libs/flow/src/**/*.ts'], rules: { 'no-restricted-imports': ['error', NO_IO_NO_NEST] } },
+  {
+    files: ['libs/packet/src/**/*.ts', 'libs/flow/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', NO_IO_NO_NEST] },
+  },
   {
     files: ['libs/*/src/**/*.ts'],
     ignores: ['libs/packet/src/**', 'libs/flow/src/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**'], message: 'libs never depend on apps' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/apps/**'], message: 'libs never depend on apps' }] },
+      ],
+    },
   },
   {
     files: ['libs/contracts/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@nicscope/*', '@nestjs/*', 'node:*'], message: 'contracts depend only on the schema library' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nicscope/*', '@nestjs/*', 'node:*'], message: 'contracts depend only on the schema library' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],

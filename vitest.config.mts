@@ -13,6 +13,9 @@ export default defineConfig({
     include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    // End-to-end tests run real kernels, daemons and captures in parallel on 2 cores; one retry
+    // absorbs a timing casualty of that load. A test that fails twice fails the run.
+    retry: 1,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,

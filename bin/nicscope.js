@@ -6,7 +6,9 @@ const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const setup = spawnSync(process.execPath, [join(root, 'scripts', 'setup.mjs'), '--for', 'start', '--quiet'], { stdio: 'inherit' });
+const setup = spawnSync(process.execPath, [join(root, 'scripts', 'setup.mjs'), '--for', 'start', '--quiet'], {
+  stdio: 'inherit',
+});
 if (setup.status !== 0) process.exit(setup.status ?? 1);
 require(join(root, 'dist', 'apps', 'cli', 'src', 'main.js'))
   .main(process.argv)

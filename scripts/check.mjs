@@ -9,7 +9,20 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (p) => join(ROOT, 'node_modules', p);
 const steps = [
   ['typecheck', [bin('typescript/bin/tsc'), '-p', 'tsconfig.check.json', '--incremental']],
-  ['lint', [bin('eslint/bin/eslint.js'), '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/', '--max-warnings', '0', '.']],
+  [
+    'lint',
+    [
+      bin('eslint/bin/eslint.js'),
+      '--cache',
+      '--cache-strategy',
+      'content',
+      '--cache-location',
+      'node_modules/.cache/eslint/',
+      '--max-warnings',
+      '0',
+      '.',
+    ],
+  ],
 ];
 for (const [name, argv] of steps) {
   const t = Date.now();

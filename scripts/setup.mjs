@@ -56,7 +56,10 @@ function aptStep() {
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const install = () =>
-      spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+      spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env,
+      });
     let r = install();
     if (r.status !== 0) {
       execFileSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'], env });
@@ -78,7 +81,10 @@ function npmStep() {
   const want = hash(join(ROOT, 'package-lock.json'));
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   log('npm ci');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0) {
     process.stderr.write('npm ci failed\n');
     process.exit(1);
@@ -126,13 +132,19 @@ function nativeStep() {
     const dir = join(ROOT, 'libs', lib, 'native');
     if (!existsSync(join(dir, 'binding.gyp'))) continue;
     const stamp = join(dir, 'build', '.nicscope-built');
-    const src = Math.max(newestMtime([`libs/${lib}/native`], (p) => /\.(cc|cpp|c|h|hpp|gyp)$/.test(p)), statSync(join(ROOT, 'package-lock.json')).mtimeMs);
+    const src = Math.max(
+      newestMtime([`libs/${lib}/native`], (p) => /\.(cc|cpp|c|h|hpp|gyp)$/.test(p)),
+      statSync(join(ROOT, 'package-lock.json')).mtimeMs,
+    );
     if (stampIsFresh(stamp, src)) continue;
     log(`building native addon libs/${lib}/native`);
     // nodedir: the installed Node's own headers (nothing is downloaded).
     const nodedir = dirname(dirname(process.execPath));
     const gyp = join(ROOT, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-    const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=error'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (r.status !== 0) {
       process.stderr.write(`building libs/${lib}/native failed\n`);
       process.exit(1);
@@ -146,7 +158,9 @@ function buildStep() {
   const stamp = join(ROOT, 'dist', '.nicscope-built');
   const src = Math.max(
     newestMtime(['apps', 'libs'], (p) => p.endsWith('.ts') && !p.endsWith('.spec.ts')),
-    ...['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'].map((f) => statSync(join(ROOT, f)).mtimeMs),
+    ...['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'].map(
+      (f) => statSync(join(ROOT, f)).mtimeMs,
+    ),
   );
   if (stampIsFresh(stamp, src)) return;
   log('building (nest build)');

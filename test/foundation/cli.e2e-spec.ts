@@ -8,12 +8,20 @@ import { run, tryRun } from '../support/exec.js';
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'nicscope.js');
 
-function nicscope(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+function nicscope(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
     void import('node:child_process').then(({ execFile }) => {
-      execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: ROOT }, (err, stdout, stderr) => {
-        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-      });
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, ...env }, cwd: ROOT },
+        (err, stdout, stderr) => {
+          resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+        },
+      );
     });
   });
 }
@@ -40,7 +48,10 @@ describe('nicscope command', () => {
     expect(r.stdout).toMatch(/^api\.port\s+9999\s+env NICSCOPE_API_PORT$/m);
     expect(r.stdout).toMatch(/^dataDir\s+"\.\/data"\s+default$/m);
     const json = await nicscope(['config', '--json']);
-    const parsed = JSON.parse(json.stdout) as { config: { clickhouse: { url: string } }; sources: Record<string, string> };
+    const parsed = JSON.parse(json.stdout) as {
+      config: { clickhouse: { url: string } };
+      sources: Record<string, string>;
+    };
     expect(parsed.config.clickhouse.url).toBe('');
     expect(parsed.sources['clickhouse.url']).toBe('default');
   });
@@ -54,7 +65,9 @@ describe('nicscope command', () => {
   it('exits 2 naming the key, the value and what is accepted', async () => {
     const r = await nicscope(['config'], { NICSCOPE_LOG_LEVEL: 'loud' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('NICSCOPE_LOG_LEVEL="loud": expected one of trace, debug, info, warn, error, fatal, silent');
+    expect(r.stderr).toContain(
+      'NICSCOPE_LOG_LEVEL="loud": expected one of trace, debug, info, warn, error, fatal, silent',
+    );
   });
 
   it('reads a --config file and reports its bad keys with exit 2', async () => {

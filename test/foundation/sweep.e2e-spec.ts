@@ -37,7 +37,13 @@ describe(sweepDeadRuns.name, () => {
       { cwd: ROOT, env, detached: true, stdio: 'ignore' },
     );
     await waitFor(() => existsSync(out), 'the leaky run to make its resources', 90_000, 200);
-    const made = JSON.parse(readFileSync(out, 'utf8')) as { runId: string; namespaces: string[]; links: string[]; tap: string; pids: number[] };
+    const made = JSON.parse(readFileSync(out, 'utf8')) as {
+      runId: string;
+      namespaces: string[];
+      links: string[];
+      tap: string;
+      pids: number[];
+    };
     expect(made.runId).not.toBe(currentRunId());
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));

@@ -17,7 +17,10 @@ export class CommandError extends Error {
   }
 }
 
-export function run(argv: readonly string[], opts: { timeoutMs?: number; input?: string | Buffer } = {}): Promise<ExecResult> {
+export function run(
+  argv: readonly string[],
+  opts: { timeoutMs?: number; input?: string | Buffer } = {},
+): Promise<ExecResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('run: empty argv');
   return new Promise((resolve, reject) => {
@@ -37,12 +40,16 @@ export function run(argv: readonly string[], opts: { timeoutMs?: number; input?:
 }
 
 /** Like run() but never throws: returns the exit code. */
-export async function tryRun(argv: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult & { code: number }> {
+export async function tryRun(
+  argv: readonly string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<ExecResult & { code: number }> {
   try {
     const r = await run(argv, opts);
     return { ...r, code: 0 };
   } catch (e) {
-    if (e instanceof CommandError) return { stdout: e.stdout, stderr: e.stderr, code: typeof e.code === 'number' ? e.code : 1 };
+    if (e instanceof CommandError)
+      return { stdout: e.stdout, stderr: e.stderr, code: typeof e.code === 'number' ? e.code : 1 };
     throw e;
   }
 }
@@ -70,7 +77,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns a truthy value or the time runs out. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -80,7 +92,10 @@ export async function waitFor<T>(probe: () => T | Promise<T>, what: string, time
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
     await sleep(everyMs);
   }
 }

@@ -99,7 +99,11 @@ export class Netns {
   }
 
   /** Sends complete Ethernet frames (hex strings) out of `dev` through an AF_PACKET socket. */
-  async sendRaw(dev: string, framesHex: readonly string[], opts: { repeat?: number; gapUs?: number } = {}): Promise<void> {
+  async sendRaw(
+    dev: string,
+    framesHex: readonly string[],
+    opts: { repeat?: number; gapUs?: number } = {},
+  ): Promise<void> {
     await this.exec(['python3', RAWSEND_PY, dev, String(opts.repeat ?? 1), String(opts.gapUs ?? 0)], {
       input: framesHex.join('\n') + '\n',
       timeoutMs: 120_000,

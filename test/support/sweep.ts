@@ -67,7 +67,9 @@ export async function sweepDeadRuns(alsoRun?: string): Promise<SweepReport> {
 
   // 3. Root-namespace links.
   const links = await tryRun(['ip', '-j', 'link', 'show']);
-  const linkNames = links.stdout.trim() ? (JSON.parse(links.stdout) as Array<{ ifname: string }>).map((l) => l.ifname) : [];
+  const linkNames = links.stdout.trim()
+    ? (JSON.parse(links.stdout) as Array<{ ifname: string }>).map((l) => l.ifname)
+    : [];
   for (const name of linkNames.filter((n) => dead(runIdOfLink(n)))) {
     await tryRun(['ip', 'link', 'del', name]);
     report.links.push(name);

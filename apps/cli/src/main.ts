@@ -32,7 +32,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync([...argv]);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        process.exit(0);
       process.exit(EXIT_USAGE); // commander already printed the reason
     }
     if (e instanceof ConfigError) fail(EXIT_USAGE, `configuration error:\n  ${e.problems.join('\n  ')}`);

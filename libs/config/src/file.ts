@@ -8,7 +8,9 @@ export function readConfigFile(path: string): ConfigFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError([`--config ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+    throw new ConfigError([
+      `--config ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    ]);
   }
   try {
     // YAML is a superset of JSON: one parser reads both.

@@ -52,7 +52,12 @@ export function oneOf<const V extends string>(env: string, def: V, values: reado
   );
 }
 
-export function str(env: string, def: string, doc: string, opts: { pattern?: RegExp; expected?: string } = {}): Key<string> {
+export function str(
+  env: string,
+  def: string,
+  doc: string,
+  opts: { pattern?: RegExp; expected?: string } = {},
+): Key<string> {
   return key(env, def, doc, opts.expected ?? 'a string', (raw) => {
     if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
     const s = String(raw);
@@ -61,7 +66,12 @@ export function str(env: string, def: string, doc: string, opts: { pattern?: Reg
 }
 
 /** A comma-separated list in the environment, an array (or a comma-separated string) in a file. */
-export function list(env: string, def: readonly string[], doc: string, opts: { item?: RegExp; expected?: string } = {}): Key<readonly string[]> {
+export function list(
+  env: string,
+  def: readonly string[],
+  doc: string,
+  opts: { item?: RegExp; expected?: string } = {},
+): Key<readonly string[]> {
   return key(env, def, doc, opts.expected ?? 'a comma-separated list', (raw) => {
     const items = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : undefined;
     if (!items) return undefined;

@@ -27,7 +27,9 @@ describe(loadConfig.name, () => {
   });
 
   it('names the key, the value and what is accepted', () => {
-    expect(() => loadConfig({ NICSCOPE_FLUSH_ROWS: 'abc' })).toThrow('NICSCOPE_FLUSH_ROWS="abc": expected an integer 1..1000000');
+    expect(() => loadConfig({ NICSCOPE_FLUSH_ROWS: 'abc' })).toThrow(
+      'NICSCOPE_FLUSH_ROWS="abc": expected an integer 1..1000000',
+    );
   });
 
   it('rejects a bad value for every key that can be wrong', () => {
@@ -71,7 +73,9 @@ describe(loadConfig.name, () => {
   });
 
   it('rejects unknown and badly typed keys in a file', () => {
-    expect(() => loadConfig({}, { path: 'n.yaml', data: { storage: { flushRow: 5 } } })).toThrow('n.yaml: unknown key "storage.flushRow"');
+    expect(() => loadConfig({}, { path: 'n.yaml', data: { storage: { flushRow: 5 } } })).toThrow(
+      'n.yaml: unknown key "storage.flushRow"',
+    );
     expect(() => loadConfig({}, { path: 'n.yaml', data: { capture: { promisc: 'sometimes' } } })).toThrow(
       'capture.promisc="sometimes" (in n.yaml): expected true or false',
     );
@@ -80,7 +84,11 @@ describe(loadConfig.name, () => {
 
   it('parses lists from the environment and from files', () => {
     expect(loadConfig({ NICSCOPE_CAPTURE_INTERFACES: 'eth*, br0' }).config.capture.interfaces).toEqual(['eth*', 'br0']);
-    expect(loadConfig({}, { path: 'f', data: { capture: { exclude: ['lo', 'docker*'] } } }).config.capture.exclude).toEqual(['lo', 'docker*']);
-    expect(() => loadConfig({ NICSCOPE_CAPTURE_KINDS: 'veth,wormhole' })).toThrow(/NICSCOPE_CAPTURE_KINDS="veth,wormhole"/);
+    expect(
+      loadConfig({}, { path: 'f', data: { capture: { exclude: ['lo', 'docker*'] } } }).config.capture.exclude,
+    ).toEqual(['lo', 'docker*']);
+    expect(() => loadConfig({ NICSCOPE_CAPTURE_KINDS: 'veth,wormhole' })).toThrow(
+      /NICSCOPE_CAPTURE_KINDS="veth,wormhole"/,
+    );
   });
 });

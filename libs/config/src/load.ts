@@ -56,7 +56,7 @@ function unknownFileKeys(data: unknown, spec: object, prefix: string, out: strin
 }
 
 function show(raw: unknown): string {
-  return typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+  return typeof raw === 'string' ? JSON.stringify(raw) : (JSON.stringify(raw) ?? String(raw));
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -80,11 +80,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   const sources = new Map<string, Source>();
   if (file) {
     if (typeof file.data !== 'object' || file.data === null || Array.isArray(file.data)) {
-      if (file.data !== null && file.data !== undefined) problems.push(`${file.path}: expected a mapping of keys at the top level`);
+      if (file.data !== null && file.data !== undefined)
+        problems.push(`${file.path}: expected a mapping of keys at the top level`);
     } else {
       const unknown: string[] = [];
       unknownFileKeys(file.data, SPEC, '', unknown);
-      for (const u of unknown) problems.push(`${file.path}: unknown key "${u}" (run \`nicscope config\` to list the keys)`);
+      for (const u of unknown)
+        problems.push(`${file.path}: unknown key "${u}" (run \`nicscope config\` to list the keys)`);
     }
   }
   for (const [path, k] of allKeys()) {

@@ -10,7 +10,10 @@ export function createLogger(cfg: NicscopeConfig['log'], name = 'nicscope'): Log
     return pino({
       name,
       level: cfg.level,
-      transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
     });
   }
   // Synchronous: a collector logs little, and the last lines before an exit must not be lost.

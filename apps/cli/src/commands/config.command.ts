@@ -16,7 +16,9 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .action((opts: { json?: boolean; keys?: boolean }) => {
       if (opts.keys) {
         for (const [path, k] of allKeys()) {
-          console.log(`${path}\n  env ${k.env}  default ${JSON.stringify(k.default)}\n  ${k.doc}; accepts ${k.expected}`);
+          console.log(
+            `${path}\n  env ${k.env}  default ${JSON.stringify(k.default)}\n  ${k.doc}; accepts ${k.expected}`,
+          );
         }
         return;
       }

@@ -7,4 +7,11 @@ import { registerOvs } from './ovs.command.js';
 import { registerReplay } from './replay.command.js';
 import { registerStart } from './start.command.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerStart, registerConfig, registerInterfaces, registerCapture, registerReplay, registerOvs];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerStart,
+  registerConfig,
+  registerInterfaces,
+  registerCapture,
+  registerReplay,
+  registerOvs,
+];

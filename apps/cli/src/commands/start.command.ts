@@ -25,7 +25,9 @@ export function registerStart(program: Command, ctx: CliContext): void {
       const loaded = ctx.cfg;
       const cfg = loaded.config;
       const bus = new InProcessLiveBus();
-      const collectorApp = await NestFactory.createApplicationContext(CollectorModule.forRoot(loaded, bus), { bufferLogs: true });
+      const collectorApp = await NestFactory.createApplicationContext(CollectorModule.forRoot(loaded, bus), {
+        bufferLogs: true,
+      });
       const logger = collectorApp.get(Logger);
       collectorApp.useLogger(logger);
       const collector = collectorApp.get(CollectorService);
