@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Lint (ESLint, type-checked rules, zero warnings) and typecheck (tsc --noEmit over apps, libs,
-// tests and benchmarks), both incremental so that an unchanged tree is checked in seconds.
-import { spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
+// Typecheck (tsc --noEmit over apps, libs, tests and benchmarks), lint (ESLint, type-checked rules,
+// zero warnings) and format (Prettier --check), run in parallel and all incremental/cached, so an
+// unchanged tree is checked in a few seconds.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,13 +24,40 @@ const steps = [
       '.',
     ],
   ],
+  [
+    'format',
+    [
+      bin('prettier/bin/prettier.cjs'),
+      '--check',
+      '--cache',
+      '--cache-location',
+      'node_modules/.cache/prettier',
+      '--log-level',
+      'warn',
+      '.',
+    ],
+  ],
 ];
-for (const [name, argv] of steps) {
-  const t = Date.now();
-  const r = spawnSync(process.execPath, argv, { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) {
-    process.stderr.write(`[check] ${name} failed\n`);
-    process.exit(r.status ?? 1);
-  }
-  process.stderr.write(`[check] ${name} ok (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+
+const results = await Promise.all(
+  steps.map(
+    ([name, argv]) =>
+      new Promise((resolve) => {
+        const t = Date.now();
+        let out = '';
+        const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        child.on('close', (code) => resolve({ name, code, out, s: (Date.now() - t) / 1000 }));
+      }),
+  ),
+);
+let failed = false;
+for (const r of results) {
+  if (r.code !== 0) {
+    process.stderr.write(r.out);
+    process.stderr.write(`[check] ${r.name} failed${r.name === 'format' ? ' (npx prettier --write <files>)' : ''}\n`);
+    failed = true;
+  } else process.stderr.write(`[check] ${r.name} ok (${r.s.toFixed(1)} s)\n`);
 }
+process.exit(failed ? 1 : 0);
