@@ -29,6 +29,11 @@ export interface ApiApp {
 export interface CreateApiOptions extends ApiOptions {
   /** Default true: listen on config.api.host:port. */
   listen?: boolean;
+  /**
+   * Default true: Nest closes the app on SIGINT/SIGTERM and re-raises the signal. An embedding
+   * process that owns its shutdown (`nicscope start`) passes false.
+   */
+  shutdownHooks?: boolean;
   /** A Nest logger (default: Nest's console logger at warn and above). */
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -44,7 +49,7 @@ export async function createApiApp(opts: CreateApiOptions): Promise<ApiApp> {
   if (cors.length > 0) app.enableCors({ origin: [...cors], allowedHeaders: ['Authorization', 'Content-Type'] });
   app.disable('x-powered-by');
   app.useWebSocketAdapter(new ApiWsAdapter(app));
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('nicscope API')
     .setDescription(

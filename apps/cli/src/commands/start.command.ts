@@ -39,7 +39,14 @@ export function registerStart(program: Command, ctx: CliContext): void {
       let api: ApiApp | undefined;
       if (opts.api && cfg.api.enabled) {
         const storage = collectorApp.get(StorageService).get();
-        api = await createApiApp({ config: cfg, clickhouse: storage.ch.client, live: bus, logger });
+        // This command owns SIGINT/SIGTERM: the API must not re-raise them before the collector flushes.
+        api = await createApiApp({
+          config: cfg,
+          clickhouse: storage.ch.client,
+          live: bus,
+          logger,
+          shutdownHooks: false,
+        });
         process.stdout.write(`nicscope API listening on ${api.url}  (OpenAPI: ${api.url}/api/docs)\n`);
         if (api.firstStartToken) {
           process.stdout.write(
