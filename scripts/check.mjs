@@ -24,19 +24,7 @@ const steps = [
       '.',
     ],
   ],
-  [
-    'format',
-    [
-      bin('prettier/bin/prettier.cjs'),
-      '--check',
-      '--cache',
-      '--cache-location',
-      'node_modules/.cache/prettier',
-      '--log-level',
-      'warn',
-      '.',
-    ],
-  ],
+  ['format', [bin('prettier/bin/prettier.cjs'), '--check', '--cache', '--log-level', 'warn', '.']],
 ];
 
 const results = await Promise.all(

@@ -51,7 +51,12 @@ describe('live flow updates from the embedded service', () => {
     };
     service = new CollectorProcess(start([process.execPath, CLI, 'start'], { env }));
     service.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    await waitFor(() => /admin token[^:]*: (\S+)/.exec(stdout) && /listening on (http:\/\/\S+)/.exec(stdout), 'the API URL and token', 90_000, 100);
+    await waitFor(
+      () => /admin token[^:]*: (\S+)/.exec(stdout) && /listening on (http:\/\/\S+)/.exec(stdout),
+      'the API URL and token',
+      90_000,
+      100,
+    );
     await service.waitCapturing([port], 60_000);
   }, 180_000);
 
@@ -79,7 +84,8 @@ describe('live flow updates from the embedded service', () => {
     await new Promise((r) => setTimeout(r, 500));
 
     await a.exec(['python3', TRAFFIC, 'udp-flows', '10.200.11.2', '7300', '10', '5', '80']);
-    const finals = (): FlowUpdate[] => updates.filter((u) => u.proto === 17 && u.dstPort >= 7300 && u.dstPort < 7310 && u.state !== 'interim');
+    const finals = (): FlowUpdate[] =>
+      updates.filter((u) => u.proto === 17 && u.dstPort >= 7300 && u.dstPort < 7310 && u.state !== 'interim');
     await waitFor(() => finals().length === 10, 'final updates of the 10 UDP flows', 30_000, 200);
     expect(await service.stop('SIGINT')).toBe(0);
 
@@ -92,12 +98,19 @@ describe('live flow updates from the embedded service', () => {
       query_params: { iface: port },
       format: 'JSONEachRow',
     });
-    const stored = new Map((await r.json<{ id: string; pf: string; bf: string; pr: string; br: string }>()).map((x) => [x.id, x]));
+    const stored = new Map(
+      (await r.json<{ id: string; pf: string; bf: string; pr: string; br: string }>()).map((x) => [x.id, x]),
+    );
     for (const u of finals()) {
       expect(u.iface).toBe(port);
       const s = stored.get(u.flowId);
       expect(s, `flow ${u.flowId} to port ${u.dstPort} is stored`).toBeDefined();
-      expect([u.packetsA, u.bytesA, u.packetsB, u.bytesB]).toEqual([Number(s!.pf), Number(s!.bf), Number(s!.pr), Number(s!.br)]);
+      expect([u.packetsA, u.bytesA, u.packetsB, u.bytesB]).toEqual([
+        Number(s!.pf),
+        Number(s!.bf),
+        Number(s!.pr),
+        Number(s!.br),
+      ]);
       expect(u.packetsA).toBe(5);
     }
   }, 180_000);
