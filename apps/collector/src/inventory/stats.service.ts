@@ -120,7 +120,8 @@ export class StatsService {
         capture_received: s?.recv ?? 0,
         capture_dropped_kernel: s?.drop ?? 0,
         capture_dropped_iface: s?.ifdrop ?? 0,
-        capture_dropped_app: st.backpressure,
+        // The collector drops nothing itself: a writer that is behind sends its batch to the spool.
+        capture_dropped_app: 0,
         malformed: s?.malformed ?? 0,
       });
     }

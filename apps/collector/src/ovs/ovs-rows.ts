@@ -22,6 +22,7 @@ export function writeOvsRows(
 ): void {
   const ts = ms(s.ts_ms);
   for (const d of s.datapaths) {
+    const shown = snap.datapaths.find((x) => x.name === d.datapath || `${x.type}@${x.name}` === d.datapath);
     w.datapath.append({
       ts,
       collector,
@@ -31,8 +32,8 @@ export function writeOvsRows(
       lookups_missed: Number(d.missed_total),
       lookups_lost: Number(d.lost_total),
       flows: d.flows,
-      masks_hit: 0,
-      masks_total: 0,
+      masks_hit: Number(shown?.mask_hit ?? 0n),
+      masks_total: Number(shown?.masks_total ?? 0n),
       hit_ratio: d.fastpath_ratio ?? NaN,
       emc_hits: d.emc ?? 0,
       smc_hits: d.smc ?? 0,
