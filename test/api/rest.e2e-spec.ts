@@ -1,9 +1,10 @@
-// REST over real chDB: tables created by libs/storage's migrations, rows inserted with the client,
+// REST over real chDB: tables created by libs/storage's migrations, rows inserted with the client
+// (rollups by libs/storage's FlowRollups, as the writer makes them),
 // answers compared with the same SQL run directly. Real HTTP on 127.0.0.1.
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- JSON answer bodies are inspected loosely */
 import { type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClickHouse, MIGRATIONS, migrate } from '@nicscope/storage';
+import { ClickHouse, createRowBuilder, FlowRollups, flows as flowsTable, MIGRATIONS, migrate } from '@nicscope/storage';
 import { FlowsController } from '../../apps/api/src/flows/flows.controller.js';
 import { ClickHouseAdapter } from '../../apps/api/src/storage/clickhouse.adapter.js';
 import { openChdb, startTestApi, type TestApi } from './support.js';
@@ -147,6 +148,31 @@ describe(FlowsController.name, () => {
       final: true,
     });
     await ch.insert({ table: 'nicscope.flows', values: rows.map(flowRow), format: 'JSONEachRow' });
+    // The rollups as the storage writer makes them from each flows batch (libs/storage FlowRollups).
+    const b = createRowBuilder(flowsTable, rows.length);
+    for (const r of rows)
+      b.append({
+        ts: BigInt(r.atMs) * 1_000_000n,
+        collector: 'host-a',
+        record_type: r.final ? 'final' : 'interim',
+        iface: r.iface,
+        vlan: r.vlan ?? 0,
+        proto: r.proto,
+        src_ip: r.src,
+        dst_ip: r.dst,
+        packets_delta_fwd: r.pf,
+        bytes_delta_fwd: r.bf,
+        packets_delta_rev: r.pr,
+        bytes_delta_rev: r.br,
+      });
+    const rollups = new FlowRollups(rows.length, {
+      database: 'nicscope',
+      cluster: '',
+      ttlRawDays: 7,
+      ttlRollupDays: 90,
+    });
+    for (const d of rollups.derive(b, 'seed'))
+      await storage.insert(d.batch.table, d.batch.columns, d.batch.format, d.batch.payload, d.batch.token);
     const dp = (m: number, hit: number, miss: number): Record<string, unknown> => ({
       ts: ns(T0 + m * 10_000),
       collector: 'host-a',

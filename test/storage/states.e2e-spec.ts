@@ -39,15 +39,19 @@ describe('migrations from frozen states', () => {
         if (s) await ch.command(s);
       }
       const first = await migrate(ch, ddl, { collector: 'states', migrations: MIGRATIONS });
-      const later = MIGRATIONS.filter((m) => m.version > version && m.name !== 'modify-ttl').map(migrationId);
+      // drop-rollup-views has something to do only in states that have the views (0010–0012).
+      const hadViews = version >= 10 && version < 13;
+      const later = MIGRATIONS.filter(
+        (m) => m.version > version && m.name !== 'modify-ttl' && (m.name !== 'drop-rollup-views' || hadViews),
+      ).map(migrationId);
       expect(first.applied).toEqual(later);
       const second = await migrate(ch, ddl, { collector: 'states', migrations: MIGRATIONS });
       expect(second.applied).toEqual([]);
       const n = await ch.query<{ n: string }>(
         `SELECT count() AS n FROM system.tables WHERE database = '${ddl.database}'`,
       );
-      // 11 tables + 2 materialized views + schema_migrations
-      expect(Number(n[0]!.n)).toBe(14);
+      // 11 tables + schema_migrations, no materialized view
+      expect(Number(n[0]!.n)).toBe(12);
     });
   }
 });

@@ -18,6 +18,15 @@ export {
 export { createRowBuilder, type RowBuilder, type Setters } from './rows/builder.js';
 export { writeIp, parseV4 } from './rows/ip.js';
 export { Spool, type SpoolBatch } from './spool/spool.js';
-export { BatchWriter, type EncodedBatch, type WriterOptions } from './writer/batch-writer.js';
+export {
+  BatchWriter,
+  type DerivedBatch,
+  type Deriver,
+  type EncodedBatch,
+  type WriterCore,
+  type WriterOptions,
+} from './writer/batch-writer.js';
+export { FlowRollups } from './rows/flow-rollups.js';
+export { RollupAggregator } from './rows/rollup.js';
 export { type WriterCounters, type MetricSample } from './writer/metrics.js';
 export { Storage, type StorageConfig, type StorageOptions, type StorageLogger, type StorageState } from './storage.js';

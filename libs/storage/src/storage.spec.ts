@@ -85,38 +85,45 @@ describe(Storage.name, () => {
     ]);
   });
 
-  it('fills the 1-minute and 1-hour rollups with the sums of the interval deltas', async () => {
+  it('fills the 1-minute and 1-hour rollups with exactly the GROUP BY of the raw rows, over several batches', async () => {
     const w = storage.writer(flows);
-    for (let i = 0; i < 300; i++) {
-      w.append({
-        ts: T0 + BigInt(i) * 1_000_000_000n,
-        collector: 'rollup',
+    const N = 2500; // 3 batches of up to 1000 rows, 2 s apart: 84 minutes over two hours
+    for (let i = 0; i < N; i++) {
+      const more = w.append({
+        ts: T0 + BigInt(i) * 2_000_000_000n + BigInt(i % 1000),
+        collector: i % 11 ? 'rollup' : 'rollup-b',
         record_type: i % 3 === 0 ? 'final' : 'interim',
-        iface: i % 2 ? 'eth0' : 'eth1',
+        iface: i % 2 ? 'eth0' : 'vethé1',
+        vlan: i % 4 === 0 ? 100 : 0,
         proto: i % 5 ? 6 : 17,
-        src_ip: `10.200.1.${i % 7}`,
-        dst_ip: '10.200.2.1',
+        src_ip: i % 6 === 0 ? `fd00:200::${i % 9}` : `10.200.1.${i % 7}`,
+        dst_ip: i % 6 === 0 ? 'fd00:200::ff' : '10.200.2.1',
         packets_delta_fwd: i,
         packets_delta_rev: 1,
         bytes_delta_fwd: i * 100,
         bytes_delta_rev: 60,
       });
+      if (!more) await w.drain();
     }
     await w.flushNow();
-    const raw = await storage.ch.query<{ k: string; p: string; b: string }>(
-      "SELECT concat(iface, '/', toString(proto)) AS k, sum(packets_delta_fwd + packets_delta_rev) AS p, sum(bytes_delta_fwd + bytes_delta_rev) AS b FROM st.flows WHERE collector = 'rollup' GROUP BY k ORDER BY k",
-    );
-    expect(raw.length).toBe(4);
-    for (const t of ['flows_1m', 'flows_1h']) {
-      const roll = await storage.ch.query<{ k: string; p: string; b: string }>(
-        `SELECT concat(iface, '/', toString(proto)) AS k, sum(packets) AS p, sum(bytes) AS b FROM st.${t} WHERE collector = 'rollup' GROUP BY k ORDER BY k`,
+    expect(await storage.drainSpool(10_000)).toBe(true);
+    const keys = 'iface, proto, src_ip, dst_ip, vlan, collector';
+    const who = "collector IN ('rollup', 'rollup-b')";
+    for (const [t, bucket] of [
+      ['flows_1m', 'toStartOfMinute'],
+      ['flows_1h', 'toStartOfHour'],
+    ] as const) {
+      const raw = await storage.ch.query<Record<string, string>>(
+        `SELECT ${bucket}(toDateTime(ts)) AS t, ${keys}, sum(packets_delta_fwd + packets_delta_rev) AS p, sum(bytes_delta_fwd + bytes_delta_rev) AS b, countIf(record_type = 'final') AS f FROM st.flows WHERE ${who} GROUP BY t, ${keys} ORDER BY t, ${keys}`,
       );
+      const roll = await storage.ch.query<Record<string, string>>(
+        `SELECT ts AS t, ${keys}, sum(packets) AS p, sum(bytes) AS b, sum(flows) AS f FROM st.${t} WHERE ${who} GROUP BY t, ${keys} ORDER BY t, ${keys}`,
+      );
+      expect(raw.length).toBeGreaterThan(t === 'flows_1m' ? 400 : 100);
       expect(roll).toEqual(raw);
     }
-    const ended = await storage.ch.query<{ n: string }>(
-      "SELECT sum(flows) AS n FROM st.flows_1m WHERE collector = 'rollup'",
-    );
-    expect(Number(ended[0]!.n)).toBe(100);
+    const ended = await storage.ch.query<{ n: string }>(`SELECT sum(flows) AS n FROM st.flows_1h WHERE ${who}`);
+    expect(Number(ended[0]!.n)).toBe(Math.ceil(N / 3));
   });
 
   it('writes a batch sent twice with the same deduplication token once', async () => {
@@ -126,14 +133,14 @@ describe(Storage.name, () => {
     b.append({ ts: T0 + 1n, collector: 'dedup', iface: 'eth9', rx_packets: 2 });
     const bytes = b.encode();
     const cols = interfaceCounters.columns.map((c) => c.name);
-    await storage.ch.insertRowBinary('st.interface_counters', cols, bytes, 'tok-a');
-    await storage.ch.insertRowBinary('st.interface_counters', cols, bytes, 'tok-a');
+    await storage.ch.insert('st.interface_counters', cols, 'Native', bytes, 'tok-a');
+    await storage.ch.insert('st.interface_counters', cols, 'Native', bytes, 'tok-a');
     const n = await storage.ch.query<{ n: string }>(
       "SELECT count() AS n FROM st.interface_counters WHERE collector = 'dedup'",
     );
     expect(Number(n[0]!.n)).toBe(2);
     // Same rows under a new token are a new batch.
-    await storage.ch.insertRowBinary('st.interface_counters', cols, bytes, 'tok-b');
+    await storage.ch.insert('st.interface_counters', cols, 'Native', bytes, 'tok-b');
     const m = await storage.ch.query<{ n: string }>(
       "SELECT count() AS n FROM st.interface_counters WHERE collector = 'dedup'",
     );

@@ -11,7 +11,9 @@ import { MIGRATIONS, migrate, type Migration, type MigrationReport } from './mig
 import { qualified, type DdlOptions } from './schema/ddl.js';
 import { type TableDef } from './schema/table.js';
 import { Spool } from './spool/spool.js';
-import { BatchWriter, type EncodedBatch, type WriterCore } from './writer/batch-writer.js';
+import { FlowRollups } from './rows/flow-rollups.js';
+import { flows } from './schema/index.js';
+import { BatchWriter, type Deriver, type EncodedBatch, type WriterCore } from './writer/batch-writer.js';
 import { spoolSamples, writerSamples, type MetricSample, type WriterCounters } from './writer/metrics.js';
 
 export interface StorageLogger {
@@ -65,6 +67,8 @@ export class Storage implements WriterCore {
   private readonly log: StorageLogger;
   private readonly migrations: readonly Migration[];
   private readonly writers = new Map<string, BatchWriter<TableDef>>();
+  /** Counters of tables written as batches derived from another table's (the flow rollups). */
+  private readonly derivedCounters = new Map<string, WriterCounters>();
   private ready = false;
   private closed = false;
   private replaying: Promise<void> | undefined;
@@ -138,13 +142,20 @@ export class Storage implements WriterCore {
     this.log.info({ applied: r.applied, skipped: r.skipped, target: this.ch.target }, 'storage: schema up to date');
   }
 
-  /** The batch writer of a table (one per table per process). */
+  /** The batch writer of a table (one per table per process). The flows writer also writes the rollups. */
   writer<T extends TableDef>(table: T): BatchWriter<T> {
     let w = this.writers.get(table.name);
     if (!w) {
+      let derive: Deriver<TableDef> | undefined;
+      if (table.name === flows.name) {
+        const rollups = new FlowRollups(this.cfg.storage.flushRows, this.ddl);
+        for (const [name, c] of rollups.counters) this.derivedCounters.set(name, c);
+        derive = rollups as unknown as Deriver<TableDef>;
+      }
       w = new BatchWriter(table, qualified(table, this.ddl), this, {
         flushRows: this.cfg.storage.flushRows,
         flushIntervalMs: this.cfg.storage.flushIntervalMs,
+        derive,
       }) as unknown as BatchWriter<TableDef>;
       this.writers.set(table.name, w);
     }
@@ -162,7 +173,7 @@ export class Storage implements WriterCore {
     for (let attempt = 0; ; attempt++) {
       const t0 = performance.now();
       try {
-        await this.ch.insertRowBinary(batch.table, batch.columns, batch.payload, batch.token);
+        await this.ch.insert(batch.table, batch.columns, batch.format, batch.payload, batch.token);
         c.insertMsTotal += performance.now() - t0;
         c.rowsWritten += batch.rows;
         c.batchesWritten++;
@@ -265,7 +276,13 @@ export class Storage implements WriterCore {
       const next = this.spool.peek();
       if (!next) break;
       try {
-        await this.ch.insertRowBinary(next.batch.table, next.batch.columns, next.batch.payload, next.batch.token);
+        await this.ch.insert(
+          next.batch.table,
+          next.batch.columns,
+          next.batch.format,
+          next.batch.payload,
+          next.batch.token,
+        );
         this.spool.confirm(next.entry, next.batch.rows);
         delay = MIN_BACKOFF_MS;
         if (this.outageLogged && this.spool.empty) {
@@ -323,12 +340,12 @@ export class Storage implements WriterCore {
     let retries = 0;
     let waits = 0;
     let rejected = 0;
-    for (const w of this.writers.values()) {
-      rows += w.counters.rowsWritten;
-      errors += w.counters.insertErrors;
-      retries += w.counters.insertRetries;
-      waits += w.counters.backpressureWaits;
-      rejected += w.counters.rejectedBatches;
+    for (const c of this.allCounters().values()) {
+      rows += c.rowsWritten;
+      errors += c.insertErrors;
+      retries += c.insertRetries;
+      waits += c.backpressureWaits;
+      rejected += c.rejectedBatches;
     }
     const sc = this.spool.counters;
     return {
@@ -344,9 +361,15 @@ export class Storage implements WriterCore {
     };
   }
 
+  private allCounters(): Map<string, WriterCounters> {
+    const all = new Map(this.derivedCounters);
+    for (const [name, w] of this.writers) all.set(name, w.counters);
+    return all;
+  }
+
   metricSamples(): MetricSample[] {
     const out: MetricSample[] = [];
-    for (const [name, w] of this.writers) out.push(...writerSamples(name, w.counters));
+    for (const [name, c] of this.allCounters()) out.push(...writerSamples(name, c));
     out.push(...spoolSamples(this.spool));
     return out;
   }

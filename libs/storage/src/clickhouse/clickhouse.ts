@@ -3,11 +3,11 @@
  * with user and password, or chDB embedded in this process (chdb/connection passed as the client's
  * `connection`). Services never hold a client; they call this class.
  *
- * Inserts use RowBinary (see docs/decisions/0400-storage-insert-format.md). Over HTTP the bytes are
- * the request body of `INSERT … FORMAT RowBinary` (client.exec). chDB's connection turns request
- * bodies into UTF-8 text, which would corrupt binary data, so in embedded mode the bytes are staged
- * in a file and inserted with `INSERT … FROM INFILE … FORMAT RowBinary` — the same SQL statement
- * and settings, through the same client.
+ * Inserts are Native blocks (decisions 0400 and 0403; spool records written before carry RowBinary).
+ * Over HTTP the bytes are the request body of `INSERT … FORMAT Native` (client.exec). chDB's
+ * connection turns request bodies into UTF-8 text, which would corrupt binary data, so in embedded
+ * mode the bytes are staged in a file and inserted with `INSERT … FROM INFILE … FORMAT Native` — the
+ * same SQL statement and settings, through the same client.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
@@ -25,6 +25,9 @@ export interface ClickHouseOptions {
   requestTimeoutMs: number;
   dataDir: string;
 }
+
+/** Binary insert formats: Native (what the builders write) and RowBinary (older spool records). */
+export type InsertFormat = 'Native' | 'RowBinary';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
@@ -119,10 +122,17 @@ export class ClickHouse {
   }
 
   /**
-   * Inserts RowBinary bytes into `table` (qualified name) with the given columns, carrying the
-   * batch's deduplication token so that a retry or a replay of the same batch is a no-op.
+   * Inserts encoded bytes (`format`: Native or RowBinary) into `table` (qualified name) with the
+   * given columns, carrying the batch's deduplication token so that a retry or a replay of the same
+   * batch is a no-op.
    */
-  async insertRowBinary(table: string, columns: readonly string[], bytes: Uint8Array, token: string): Promise<void> {
+  async insert(
+    table: string,
+    columns: readonly string[],
+    format: InsertFormat,
+    bytes: Uint8Array,
+    token: string,
+  ): Promise<void> {
     const cols = columns.map((c) => `\`${c}\``).join(', ');
     // optimize_on_insert = 0: the rollup views already aggregate; collapsing each inserted block
     // again in the SummingMergeTree halved the insert rate (decision 0400). Merges still sum.
@@ -130,14 +140,16 @@ export class ClickHouse {
       insert_deduplication_token: token,
       insert_deduplicate: 1,
       optimize_on_insert: 0,
+      // Native blocks carry LowCardinality columns as String (decision 0403).
+      input_format_native_allow_types_conversion: 1,
     };
     const what = `inserting ${bytes.byteLength} bytes into ${table}`;
     if (this.kind === 'chdb') {
-      const file = join(this.stagingDir!, `${process.pid}-${++this.stageSeq}.rowbinary`);
+      const file = join(this.stagingDir!, `${process.pid}-${++this.stageSeq}.${format.toLowerCase()}`);
       try {
         await writeFile(file, bytes);
         await this.client.command({
-          query: `INSERT INTO ${table} (${cols}) FROM INFILE '${file.replace(/'/g, "\\'")}' FORMAT RowBinary`,
+          query: `INSERT INTO ${table} (${cols}) FROM INFILE '${file.replace(/'/g, "\\'")}' FORMAT ${format}`,
           clickhouse_settings: settings,
         });
       } catch (err) {
@@ -152,7 +164,7 @@ export class ClickHouse {
         objectMode: false,
       });
       const res = await this.client.exec({
-        query: `INSERT INTO ${table} (${cols}) FORMAT RowBinary`,
+        query: `INSERT INTO ${table} (${cols}) FORMAT ${format}`,
         values: body,
         clickhouse_settings: settings,
       });

@@ -1,4 +1,4 @@
 import { flows1m } from '../schema/index.js';
-import { createRollupStep } from './migration.js';
+import { createTableStep } from './migration.js';
 
-export default createRollupStep(10, 'create-flows-1m', flows1m);
+export default createTableStep(10, 'create-flows-1m', flows1m);

@@ -1,4 +1,4 @@
 import { flows1h } from '../schema/index.js';
-import { createRollupStep } from './migration.js';
+import { createTableStep } from './migration.js';
 
-export default createRollupStep(11, 'create-flows-1h', flows1h);
+export default createTableStep(11, 'create-flows-1h', flows1h);

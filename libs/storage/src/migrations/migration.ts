@@ -4,7 +4,7 @@
  * so a database that drifted (a table dropped by hand) is repaired, and a second run applies 0.
  */
 import { type ClickHouse } from '../clickhouse/clickhouse.js';
-import { localName, mvName, tableStatements, createRollupViewDdl, type DdlOptions } from '../schema/ddl.js';
+import { localName, tableStatements, type DdlOptions } from '../schema/ddl.js';
 import { type TableDef } from '../schema/table.js';
 
 export type StepResult = 'applied' | 'skipped';
@@ -64,22 +64,6 @@ export function createTableStep(version: number, name: string, t: TableDef): Mig
         applied = true;
       }
       return applied ? 'applied' : 'skipped';
-    },
-  };
-}
-
-/** A step that creates a flow rollup table and the materialized view that fills it. */
-export function createRollupStep(version: number, name: string, rollup: TableDef): Migration {
-  const table = createTableStep(version, name, rollup);
-  return {
-    version,
-    name,
-    async up(ctx) {
-      const t = await table.up(ctx);
-      const view = localName(mvName(rollup), ctx.ddl);
-      if (await ctx.tableExists(view)) return t;
-      await ctx.exec(createRollupViewDdl(rollup, ctx.ddl));
-      return 'applied';
     },
   };
 }

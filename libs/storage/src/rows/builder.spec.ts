@@ -3,8 +3,55 @@ import { flows, frames } from '../schema/index.js';
 import { createRowBuilder } from './builder.js';
 import { writeIp } from './ip.js';
 
+interface NativeColumn {
+  name: string;
+  type: string;
+  values: unknown[];
+}
+
+/** Reads a Native block back (the types the builders write), to check encode() byte for byte. */
+function readNative(buf: Buffer): { rows: number; columns: NativeColumn[] } {
+  let o = 0;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = buf[o++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+  };
+  const str = (): string => {
+    const n = varint();
+    o += n;
+    return buf.toString('utf8', o - n, o);
+  };
+  const ncols = varint();
+  const rows = varint();
+  const columns: NativeColumn[] = [];
+  for (let c = 0; c < ncols; c++) {
+    const name = str();
+    const type = str();
+    const values: unknown[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (type === 'String') values.push(str());
+      else if (type === 'IPv6') values.push(buf.toString('hex', o, (o += 16)));
+      else if (type === 'UInt8' || type.startsWith('Enum8')) values.push(buf[o++]);
+      else if (type === 'UInt16') values.push(buf.readUInt16LE((o += 2) - 2));
+      else if (type === 'UInt32' || type === 'IPv4' || type.startsWith('DateTime('))
+        values.push(buf.readUInt32LE((o += 4) - 4));
+      else if (type === 'Float64') values.push(buf.readDoubleLE((o += 8) - 8));
+      else if (type.startsWith('DateTime64') || type === 'Int64') values.push(buf.readBigInt64LE((o += 8) - 8));
+      else if (type === 'UInt64') values.push(buf.readBigUInt64LE((o += 8) - 8));
+      else throw new Error(`unexpected type ${type}`);
+    }
+    columns.push({ name, type, values });
+  }
+  expect(o).toBe(buf.length);
+  return { rows, columns };
+}
+
 describe(createRowBuilder.name, () => {
-  it('has one typed setter per column and encodes a row in RowBinary in declaration order', () => {
+  it('has one typed setter per column and encodes the rows as one Native block in declaration order', () => {
     const b = createRowBuilder(frames, 4);
     b.setTs(1_700_000_000_123_456_789n);
     b.setIface('eth0');
@@ -12,16 +59,26 @@ describe(createRowBuilder.name, () => {
     b.setRxMode('promisc');
     b.setWireLen(60);
     b.setSrcIp('10.200.0.1');
+    b.setSrcMac(0x02_00_00_00_00_01);
     b.setSummary('x');
     b.finalize();
-    const buf = b.encode();
-    expect(buf.readBigInt64LE(0)).toBe(1_700_000_000_123_456_789n); // ts
-    expect(buf[8]).toBe(0); // collector: empty string
-    expect(buf[9]).toBe(4); // iface length
-    expect(buf.toString('latin1', 10, 14)).toBe('eth0');
-    expect(buf[14]).toBe(2); // direction 'in' = 2
-    expect(buf[15]).toBe(4); // rx_mode 'promisc' = 4
-    expect(buf.length).toBe(8 + 1 + 5 + 1 + 1 + 4 + 4 + 4 + 8 + 8 + 2 + 2 + 1 + 4 + 1 + 16 + 16 + 2 + 2 + 2 + 1 + 2);
+    b.setIface('vethé'); // non-ASCII: UTF-8 with its byte length
+    b.setWireLen(4_000_000_000);
+    b.finalize();
+    const block = readNative(b.encode());
+    expect(block.rows).toBe(2);
+    expect(block.columns.map((c) => c.name)).toEqual(frames.columns.map((c) => c.name));
+    const col = (name: string) => block.columns.find((c) => c.name === name)!;
+    expect(col('ts').type).toBe("DateTime64(9, 'UTC')");
+    expect(col('ts').values).toEqual([1_700_000_000_123_456_789n, 0n]);
+    expect(col('iface').type).toBe('String'); // LowCardinality travels as String
+    expect(col('iface').values).toEqual(['eth0', 'vethé']);
+    expect(col('direction').type).toBe("Enum8('unknown' = 1, 'in' = 2, 'out' = 3)");
+    expect(col('direction').values).toEqual([2, 1]); // unset enum: the first value
+    expect(col('wire_len').values).toEqual([60, 4_000_000_000]);
+    expect(col('src_mac').values).toEqual([0x02_00_00_00_00_01n, 0n]);
+    expect(col('src_ip').values).toEqual(['00000000000000000000ffff0ac80001', '0'.repeat(32)]);
+    expect(col('summary').values).toEqual(['x', '']);
   });
 
   it('starts every row from zero: no value of the previous row survives', () => {
@@ -31,15 +88,35 @@ describe(createRowBuilder.name, () => {
     b.setSrcIp('fd00:200::1');
     b.finalize();
     b.finalize(); // second row: nothing set
-    const two = b.encode();
+    const two = readNative(b.encode());
     const fresh = createRowBuilder(flows, 4);
     fresh.finalize();
-    const empty = fresh.encode();
-    expect(two.subarray(two.length - empty.length).equals(empty)).toBe(true);
-    expect(two.length).toBeGreaterThan(2 * empty.length);
+    const empty = readNative(fresh.encode());
+    for (const [i, c] of two.columns.entries())
+      expect([c.name, c.values[1]]).toEqual([c.name, empty.columns[i]!.values[0]]);
+    expect(two.columns.find((c) => c.name === 'packets_fwd')!.values).toEqual([7n, 0n]);
     b.clear();
     b.finalize();
-    expect(b.encode().equals(empty)).toBe(true);
+    expect(b.encode().equals(fresh.encode())).toBe(true);
+  });
+
+  it('sets a DateTime64 from seconds and nanoseconds exactly as the bigint would be', () => {
+    const b = createRowBuilder(flows, 8);
+    const setTs = b.timeSetter('ts');
+    const cases: [number, number][] = [
+      [0, 0],
+      [1, 999_999_999],
+      [1_700_000_000, 123_456_789],
+      [1_799_999_999, 999_999_999],
+      [4_294_967_295, 999_999_999],
+      [65_536, 1],
+    ];
+    for (const [sec, nsec] of cases) {
+      setTs(sec, nsec);
+      b.finalize();
+    }
+    const ts = readNative(b.encode()).columns.find((c) => c.name === 'ts')!.values;
+    expect(ts).toEqual(cases.map(([sec, nsec]) => BigInt(sec) * 1_000_000_000n + BigInt(nsec)));
   });
 
   it('counts a value it cannot store (bad address, unknown enum) and stores zero instead', () => {

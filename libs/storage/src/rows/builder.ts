@@ -1,8 +1,8 @@
 /**
  * A columnar row builder per table (akvorado's FlowMessage idea), made from the table declaration:
  * typed setters `setSrcIp(...)` write straight into preallocated column arrays at the current row,
- * `finalize()` commits the row, `encode()` writes the committed rows as RowBinary in declaration
- * (= insert) order, `clear()` empties it for reuse. Capacity is fixed: memory never grows.
+ * `finalize()` commits the row, `encode()` writes the committed rows as one Native block (columnar,
+ * so each column is one copy or one tight loop), `clear()` empties it for reuse. Capacity is fixed: memory never grows.
  */
 import { camel, type Camel, type ColumnDef } from '../schema/column.js';
 import { type RowOf, type TableDef, type ValueOf } from '../schema/table.js';
@@ -15,7 +15,7 @@ export type Setters<T extends TableDef> = {
 
 export type RowBuilder<T extends TableDef> = RowBuilderBase<T> & Setters<T>;
 
-type Store = Float64Array | BigInt64Array | string[] | Uint8Array;
+export type Store = Float64Array | BigInt64Array | string[] | Uint8Array;
 
 const TWO32 = 4294967296;
 
@@ -28,17 +28,28 @@ export class RowBuilderBase<T extends TableDef> {
   onFull: (() => void) | undefined;
   private readonly stores: Store[];
   private readonly kinds: ColumnDef['kind'][];
+  private readonly index: Map<string, number>;
   private readonly enumCodes: (Map<string, number> | undefined)[];
-  private scratch: Buffer = Buffer.allocUnsafe(1 << 16);
-  /** Estimated RowBinary bytes of a row: fixed sizes plus 16 a string. */
-  private readonly rowBytesHint: number;
+  /**
+   * Encoded batches given back by release(), reused by encode(): a fresh 20 MB buffer costs its
+   * page faults every time (a copy of one was 80 % of encode()). At most two are kept.
+   */
+  private readonly free: Buffer[] = [];
+  /** Integer views of Float64 columns for encode() (one per width, reused). */
+  private readonly u8: Uint8Array;
+  private readonly u16: Uint16Array;
+  private readonly u32: Uint32Array;
 
   constructor(
     readonly table: T,
     readonly capacity: number,
   ) {
     const cap = capacity + 1; // +1: the row being filled when full is never written
+    this.u8 = new Uint8Array(cap);
+    this.u16 = new Uint16Array(cap);
+    this.u32 = new Uint32Array(cap);
     this.kinds = table.columns.map((c) => c.kind);
+    this.index = new Map(table.columns.map((c, i) => [c.name, i]));
     this.enumCodes = table.columns.map((c) => (c.values ? new Map(c.values.map((v, i) => [v, i + 1])) : undefined));
     this.stores = table.columns.map((c) => {
       switch (c.kind) {
@@ -53,24 +64,50 @@ export class RowBuilderBase<T extends TableDef> {
           return new Float64Array(cap);
       }
     });
-    const FIXED: Partial<Record<ColumnDef['kind'], number>> = {
-      UInt8: 1,
-      Enum8: 1,
-      UInt16: 2,
-      UInt32: 4,
-      IPv4: 4,
-      DateTime: 4,
-      IPv6: 16,
-    };
-    this.rowBytesHint = this.kinds.reduce(
-      (a, k) => a + (FIXED[k] ?? (k === 'String' || k === 'LowCardinality' ? 16 : 8)),
-      0,
-    );
-    this.resetRow(0);
+    this.resetRows(cap);
     const self = this as unknown as Record<string, (v: unknown) => void>;
     table.columns.forEach((c, i) => {
       self[`set${camel(c.name)}`] = this.setterFor(i);
     });
+  }
+
+  /**
+   * The store of a column, for batches derived from this one (rollups): Float64Array for numbers and
+   * enum codes, BigInt64Array for DateTime64, string[] for strings, Uint8Array (16 bytes a row) for IPv6.
+   */
+  column(name: T['columns'][number]['name']): Store {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`${this.table.name} has no column ${name}`);
+    return this.stores[i]!;
+  }
+
+  /** Copies a 16-byte address (row `r` of another builder's IPv6 store) into an IPv6 column of the row being filled. */
+  copyIp(name: T['columns'][number]['name'], from: Uint8Array, r: number): void {
+    const to = this.column(name);
+    if (!(to instanceof Uint8Array)) throw new Error(`${this.table.name}.${name} is not an IPv6 column`);
+    const o = this.count * 16;
+    const f = r * 16;
+    for (let i = 0; i < 16; i++) to[o + i] = from[f + i]!;
+  }
+
+  /**
+   * A setter of a DateTime64 column from seconds and nanoseconds as numbers (what a capture gives),
+   * without a bigint per value. Make it once per batch, not per row.
+   */
+  timeSetter(name: T['columns'][number]['name']): (sec: number, nsec: number) => void {
+    const store = this.column(name);
+    if (!(store instanceof BigInt64Array)) throw new Error(`${this.table.name}.${name} is not a DateTime64 column`);
+    const words = new Uint32Array(store.buffer, store.byteOffset, store.length * 2);
+    return (sec, nsec) => {
+      // sec · 10⁹ + nsec in two 32-bit words, every step exact in float64 (sec < 2³², nsec < 10⁹).
+      const a = Math.floor(sec / 65536);
+      const x = a * 1e9;
+      const y = (sec - a * 65536) * 1e9 + nsec;
+      const low = (x % 65536) * 65536 + (y % TWO32);
+      const r = this.count * 2;
+      words[r] = low % TWO32;
+      words[r + 1] = Math.floor(x / 65536) + Math.floor(y / TWO32) + Math.floor(low / TWO32);
+    };
   }
 
   get full(): boolean {
@@ -136,130 +173,179 @@ export class RowBuilderBase<T extends TableDef> {
         throw new Error(`row builder of ${this.table.name} is full (${this.capacity} rows)`);
     }
     this.count++;
-    this.resetRow(this.count);
     if (this.count >= this.capacity) this.onFull?.();
   }
 
   /** Empties the builder (after its rows are confirmed written or handed on). */
   clear(): void {
+    this.resetRows(this.count + 1); // + the row being filled
     this.count = 0;
-    this.resetRow(0);
   }
 
-  private resetRow(r: number): void {
+  /**
+   * Rows are zeroed in bulk when the builder is cleared, not one by one when committed: every row
+   * after `count` is still as clear() left it, so a row starts from zero (enums: their first value).
+   */
+  private resetRows(n: number): void {
     for (let i = 0; i < this.stores.length; i++) {
       const s = this.stores[i]!;
       const k = this.kinds[i];
-      if (k === 'IPv6') (s as Uint8Array).fill(0, r * 16, r * 16 + 16);
-      else if (k === 'DateTime64') (s as BigInt64Array)[r] = 0n;
-      else if (k === 'String' || k === 'LowCardinality') (s as string[])[r] = '';
-      else (s as Float64Array)[r] = k === 'Enum8' ? 1 : 0;
+      if (k === 'IPv6') (s as Uint8Array).fill(0, 0, n * 16);
+      else if (k === 'DateTime64') (s as BigInt64Array).fill(0n, 0, n);
+      else if (k === 'String' || k === 'LowCardinality') (s as string[]).fill('', 0, n);
+      else (s as Float64Array).fill(k === 'Enum8' ? 1 : 0, 0, n);
     }
   }
 
-  /** The committed rows as RowBinary, in a new Buffer of exactly their size. */
+  /**
+   * The committed rows as one ClickHouse Native block (columnar: per column its name, type and
+   * values). The Buffer is the caller's until it calls release(). LowCardinality columns are sent as String (the
+   * server converts on insert); every other column in the table's own type. See decision 0403.
+   */
   encode(): Buffer {
-    if (this.scratch.length < this.count * this.rowBytesHint)
-      this.scratch = Buffer.allocUnsafe(this.count * this.rowBytesHint);
-    let buf = this.scratch;
-    let dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    let o = 0;
     const n = this.count;
     const stores = this.stores;
     const kinds = this.kinds;
-    for (let r = 0; r < n; r++) {
-      // Worst case of a row without strings is 16 bytes a column; strings are checked one by one.
-      if (o + kinds.length * 16 > buf.length) {
-        buf = this.grow(buf, o, kinds.length * 16);
-        dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const cols = this.table.columns;
+    let size = 20;
+    for (let i = 0; i < kinds.length; i++) {
+      const c = cols[i]!;
+      size += 10 + c.name.length * 3 + c.chType.length + nativeWidth(kinds[i]!) * n;
+      if (kinds[i] === 'String' || kinds[i] === 'LowCardinality') {
+        const s = stores[i] as string[];
+        for (let r = 0; r < n; r++) size += 5 + s[r]!.length * 3;
       }
-      for (let i = 0; i < kinds.length; i++) {
-        const s = stores[i]!;
-        switch (kinds[i]) {
-          case 'UInt8':
-          case 'Enum8':
-            buf[o++] = (s as Float64Array)[r]! & 0xff;
-            break;
-          case 'UInt16':
-            dv.setUint16(o, (s as Float64Array)[r]! & 0xffff, true);
-            o += 2;
-            break;
-          case 'UInt32':
-          case 'IPv4':
-          case 'DateTime':
-            dv.setUint32(o, (s as Float64Array)[r]! >>> 0, true);
-            o += 4;
-            break;
-          case 'UInt64':
-          case 'Int64': {
-            const v = (s as Float64Array)[r]!;
+    }
+    let buf = this.free.pop();
+    if (!buf || buf.length < size) buf = Buffer.allocUnsafeSlow(Math.ceil(size * 1.25));
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let o = writeVarUint(buf, 0, kinds.length);
+    o = writeVarUint(buf, o, n);
+    for (let i = 0; i < kinds.length; i++) {
+      const k = kinds[i]!;
+      const c = cols[i]!;
+      o = writeString(buf, o, c.name);
+      o = writeString(buf, o, k === 'LowCardinality' ? 'String' : c.chType);
+      const s = stores[i]!;
+      switch (k) {
+        case 'UInt8':
+        case 'Enum8':
+          o = this.copyAs(this.u8, s as Float64Array, n, buf, o);
+          break;
+        case 'UInt16':
+          o = this.copyAs(this.u16, s as Float64Array, n, buf, o);
+          break;
+        case 'UInt32':
+        case 'IPv4':
+        case 'DateTime':
+          o = this.copyAs(this.u32, s as Float64Array, n, buf, o);
+          break;
+        case 'UInt64':
+        case 'Int64': {
+          const f = s as Float64Array;
+          for (let r = 0; r < n; r++, o += 8) {
+            const v = f[r]!;
             if (v >= 0) {
               dv.setUint32(o, v >>> 0, true);
               dv.setUint32(o + 4, Math.floor(v / TWO32) >>> 0, true);
             } else dv.setBigInt64(o, BigInt(Math.trunc(v)), true);
-            o += 8;
-            break;
           }
-          case 'Float64':
-            dv.setFloat64(o, (s as Float64Array)[r]!, true);
-            o += 8;
-            break;
-          case 'DateTime64':
-            dv.setBigInt64(o, (s as BigInt64Array)[r]!, true);
-            o += 8;
-            break;
-          case 'IPv6':
-            buf.set((s as Uint8Array).subarray(r * 16, r * 16 + 16), o);
-            o += 16;
-            break;
-          case 'String':
-          case 'LowCardinality': {
-            const str = (s as string[])[r]!;
-            const max = str.length * 3 + 5;
-            if (o + max + kinds.length * 16 > buf.length) {
-              buf = this.grow(buf, o, max + kinds.length * 16);
-              dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-            }
-            // Length as LEB128 varint, then UTF-8 bytes. Short ASCII strings (interface names,
-            // reasons) are copied char by char: cheaper than a Buffer.write call.
-            const sl = str.length;
-            let ascii = sl < 128;
-            if (ascii) {
-              for (let k = 0; k < sl; k++) {
-                const ch = str.charCodeAt(k);
-                if (ch >= 0x80) {
-                  ascii = false;
-                  break;
-                }
-                buf[o + 1 + k] = ch;
-              }
-            }
-            if (ascii) {
-              buf[o] = sl;
-              o += 1 + sl;
-            } else {
-              let len = Buffer.byteLength(str, 'utf8');
-              while (len >= 0x80) {
-                buf[o++] = (len & 0x7f) | 0x80;
-                len >>>= 7;
-              }
-              buf[o++] = len;
-              o += buf.write(str, o, 'utf8');
-            }
-            break;
-          }
+          break;
+        }
+        case 'Float64':
+        case 'DateTime64':
+        case 'IPv6': {
+          const bytes = s as Float64Array | BigInt64Array | Uint8Array;
+          const w = nativeWidth(k);
+          buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset, n * w), o);
+          o += n * w;
+          break;
+        }
+        case 'String':
+        case 'LowCardinality': {
+          const strs = s as string[];
+          for (let r = 0; r < n; r++) o = writeString(buf, o, strs[r]!);
+          break;
         }
       }
     }
-    this.scratch = buf;
-    return Buffer.from(buf.subarray(0, o));
+    return buf.subarray(0, o);
   }
 
-  private grow(buf: Buffer, used: number, need: number): Buffer {
-    const next = Buffer.allocUnsafe(Math.max(buf.length * 2, used + need));
-    buf.copy(next, 0, 0, used);
-    return next;
+  /**
+   * Gives an encoded batch back once it is written or spooled, for the next encode() to reuse.
+   * Optional: a batch never released is garbage collected.
+   */
+  release(encoded: Uint8Array): void {
+    if (this.free.length < 2) this.free.push(Buffer.from(encoded.buffer));
   }
+
+  /** Converts a Float64 column to an integer width with TypedArray.set (modular, like a C cast) and copies its bytes. */
+  private copyAs(
+    tmp: Uint8Array | Uint16Array | Uint32Array,
+    src: Float64Array,
+    n: number,
+    buf: Buffer,
+    o: number,
+  ): number {
+    tmp.set(src.subarray(0, n));
+    const len = n * tmp.BYTES_PER_ELEMENT;
+    buf.set(new Uint8Array(tmp.buffer, 0, len), o);
+    return o + len;
+  }
+}
+
+/** Bytes per value of a fixed-width column in Native (0: variable). */
+function nativeWidth(k: ColumnDef['kind']): number {
+  switch (k) {
+    case 'UInt8':
+    case 'Enum8':
+      return 1;
+    case 'UInt16':
+      return 2;
+    case 'UInt32':
+    case 'IPv4':
+    case 'DateTime':
+      return 4;
+    case 'IPv6':
+      return 16;
+    case 'String':
+    case 'LowCardinality':
+      return 0;
+    default:
+      return 8;
+  }
+}
+
+function writeVarUint(buf: Buffer, o: number, v: number): number {
+  while (v >= 0x80) {
+    buf[o++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[o++] = v;
+  return o;
+}
+
+/**
+ * A String value: LEB128 length, then UTF-8 bytes. Short ASCII strings (interface names, reasons)
+ * are copied char by char: cheaper than a Buffer.write call.
+ */
+function writeString(buf: Buffer, o: number, str: string): number {
+  const sl = str.length;
+  if (sl < 128) {
+    let k = 0;
+    for (; k < sl; k++) {
+      const ch = str.charCodeAt(k);
+      if (ch >= 0x80) break;
+      buf[o + 1 + k] = ch;
+    }
+    if (k === sl) {
+      buf[o] = sl;
+      return o + 1 + sl;
+    }
+  }
+  o = writeVarUint(buf, o, Buffer.byteLength(str, 'utf8'));
+  return o + buf.write(str, o, 'utf8');
 }
 
 /** Makes the builder of a table, with its `setX` methods. */

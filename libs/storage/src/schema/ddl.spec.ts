@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouse } from '../clickhouse/clickhouse.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
-import {
-  createDatabaseDdl,
-  createDistributedDdl,
-  createRollupViewDdl,
-  createTableDdl,
-  tableStatements,
-  type DdlOptions,
-} from './ddl.js';
+import { createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
 
 const single: DdlOptions = { database: 'nicscope', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 };
@@ -51,15 +44,6 @@ describe(createTableDdl.name, () => {
     expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
   });
 
-  it('cluster: the rollup view reads the local flows table into the local rollup table', () => {
-    const mv = createRollupViewDdl(flows1m, cluster);
-    expect(mv).toMatch(
-      /^CREATE MATERIALIZED VIEW IF NOT EXISTS `nicscope`\.`flows_1m_mv_local` ON CLUSTER `c1`\nTO `nicscope`\.`flows_1m_local`\n/,
-    );
-    expect(mv).toContain('FROM `nicscope`.`flows_local`');
-    expect(mv).toContain('toStartOfMinute(toDateTime(ts)) AS ts');
-  });
-
   describe('parsed by the ClickHouse engine', () => {
     let dir: string;
     let ch: ClickHouse;
@@ -79,7 +63,6 @@ describe(createTableDdl.name, () => {
     it('every cluster statement is valid ClickHouse SQL (EXPLAIN AST)', async () => {
       const stmts = [createDatabaseDdl(cluster), schemaMigrationsDdl(cluster)];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
-      stmts.push(createRollupViewDdl(flows1m, cluster), createDistributedDdl(flows1m, cluster));
       for (const s of stmts) {
         await expect(ch.command(`EXPLAIN AST ${s}`), s).resolves.toBeUndefined();
       }

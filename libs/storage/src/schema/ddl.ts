@@ -3,7 +3,6 @@
  * cluster: Replicated*MergeTree `<table>_local` tables ON CLUSTER plus a Distributed `<table>`
  * that producers insert into and the API reads from.
  */
-import { ROLLUP_BUCKET } from './rollups.js';
 import { orderByColumns, type TableDef } from './table.js';
 
 export interface DdlOptions {
@@ -97,24 +96,7 @@ export function tableStatements(t: TableDef, o: DdlOptions): string[] {
   return o.cluster ? [createTableDdl(t, o), createDistributedDdl(t, o)] : [createTableDdl(t, o)];
 }
 
+/** Name of the materialized view that filled a rollup before migration 0013 dropped it. */
 export function mvName(rollup: TableDef): string {
   return `${rollup.name}_mv`;
-}
-
-/** The materialized view that fills a flow rollup from the flows table. */
-export function createRollupViewDdl(rollup: TableDef, o: DdlOptions): string {
-  const bucket = ROLLUP_BUCKET[rollup.name];
-  if (!bucket) throw new Error(`no rollup bucket for ${rollup.name}`);
-  const db = q(o.database);
-  return [
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${q(localName(mvName(rollup), o))}${onCluster(o)}`,
-    `TO ${db}.${q(localName(rollup, o))}`,
-    'AS SELECT',
-    `    ${bucket}(toDateTime(ts)) AS ts, iface, proto, src_ip, dst_ip, vlan, collector,`,
-    '    sum(packets_delta_fwd + packets_delta_rev) AS packets,',
-    '    sum(bytes_delta_fwd + bytes_delta_rev) AS bytes,',
-    "    countIf(record_type = 'final') AS flows",
-    `FROM ${db}.${q(localName('flows', o))}`,
-    'GROUP BY ts, iface, proto, src_ip, dst_ip, vlan, collector',
-  ].join('\n');
 }

@@ -7,7 +7,7 @@ export { ovsDatapath, ovsPorts, ovsMegaflows } from './ovs.js';
 export { inventory } from './inventory.js';
 export { collectorHealth } from './collector-health.js';
 export { alerts } from './alerts.js';
-export { flows1m, flows1h, ROLLUP_BUCKET } from './rollups.js';
+export { flows1m, flows1h } from './rollups.js';
 import { flows } from './flows.js';
 import { frames } from './frames.js';
 import { interfaceCounters } from './interface-counters.js';

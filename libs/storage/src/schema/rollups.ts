@@ -1,7 +1,7 @@
 import { col } from './column.js';
-import { defineTable, type TableDef } from './table.js';
+import { defineTable } from './table.js';
 
-function rollup(name: string, doc: string): TableDef {
+function rollup(name: string, doc: string) {
   return defineTable({
     name,
     doc,
@@ -24,8 +24,6 @@ function rollup(name: string, doc: string): TableDef {
   });
 }
 
-/** Flows per interface, protocol and talker pair, per minute and per hour (filled by materialized views). */
+/** Flows per interface, protocol and talker pair, per minute and per hour (written with each flows batch: rows/flow-rollups.ts). */
 export const flows1m = rollup('flows_1m', 'flows per interface, protocol and talker pair per minute');
 export const flows1h = rollup('flows_1h', 'flows per interface, protocol and talker pair per hour');
-
-export const ROLLUP_BUCKET: Record<string, string> = { flows_1m: 'toStartOfMinute', flows_1h: 'toStartOfHour' };

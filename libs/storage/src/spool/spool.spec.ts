@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Spool, type SpoolBatch } from './spool.js';
 
@@ -10,6 +11,7 @@ const batch = (i: number, size = 100): SpoolBatch => ({
   token: `tok-${i}`,
   rows: i,
   createdMs: 1,
+  format: 'Native',
   payload: Buffer.alloc(size, i),
 });
 
@@ -64,6 +66,31 @@ describe(Spool.name, () => {
     expect(again.peek()!.batch.token).toBe('tok-2');
     expect(again.counters.corruptRecords).toBe(1);
     expect(existsSync(join(dir, 'corrupt', f))).toBe(true);
+  });
+
+  it('reads a record of an earlier version (no format in its header) as RowBinary', () => {
+    const header = Buffer.from(JSON.stringify({ table: 'db.t', columns: ['a'], token: 'old', rows: 1, createdMs: 1 }));
+    const payload = Buffer.from([1, 2, 3]);
+    const head = Buffer.alloc(16);
+    head.write('NSP1', 0, 'latin1');
+    head.writeUInt32LE(header.length, 4);
+    head.writeUInt32LE(payload.length, 8);
+    head.writeUInt32LE(crc32(payload, crc32(header)), 12);
+    writeFileSync(join(dir, '0000000000000001.rec'), Buffer.concat([head, header, payload]));
+    const s = new Spool(dir, 1 << 20);
+    const first = s.peek()!.batch;
+    expect([first.token, first.format, Buffer.from(first.payload).toString('hex')]).toEqual([
+      'old',
+      'RowBinary',
+      '010203',
+    ]);
+    s.append(batch(2));
+    const all: string[] = [];
+    for (let e = s.peek(); e; e = s.peek()) {
+      all.push(e.batch.format);
+      s.confirm(e.entry, e.batch.rows);
+    }
+    expect(all).toEqual(['RowBinary', 'Native']);
   });
 
   it('ignores a half-written temporary file left by a crash', () => {

@@ -5,8 +5,8 @@
  *
  *   'NSP1' | u32 header length | u32 payload length | u32 CRC-32 of header+payload | header JSON | payload
  *
- * with the header `{table, columns, token, rows, createdMs}` and the payload the batch's RowBinary
- * bytes. Records are replayed oldest first with their original deduplication token. A record that
+ * with the header `{table, columns, token, rows, createdMs, format}` and the payload the batch's bytes
+ * (Native; RowBinary in records of earlier versions, which carry no format). Records are replayed oldest first with their original deduplication token. A record that
  * fails its checksum is moved to `corrupt/`; one the database refuses as invalid to `rejected/`.
  * The spool holds at most `maxBytes`; a batch that does not fit is dropped and counted.
  */
@@ -24,6 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { type InsertFormat } from '../clickhouse/clickhouse.js';
 
 export interface SpoolBatch {
   /** Qualified table name the batch goes to. */
@@ -32,6 +33,8 @@ export interface SpoolBatch {
   token: string;
   rows: number;
   createdMs: number;
+  /** Encoding of the payload (records without it were written as RowBinary). */
+  format: InsertFormat;
   payload: Uint8Array;
 }
 
@@ -46,6 +49,8 @@ export interface SpoolCounters {
   appendedRows: number;
   droppedBatches: number;
   droppedRows: number;
+  /** droppedRows by table (qualified name): the flows and their rollups are counted apart. */
+  droppedRowsByTable: Record<string, number>;
   replayedBatches: number;
   replayedRows: number;
   corruptRecords: number;
@@ -61,6 +66,7 @@ export class Spool {
     appendedRows: 0,
     droppedBatches: 0,
     droppedRows: 0,
+    droppedRowsByTable: {},
     replayedBatches: 0,
     replayedRows: 0,
     corruptRecords: 0,
@@ -104,12 +110,20 @@ export class Spool {
   /** Writes a batch as the newest record. Returns false (and counts the drop) when it does not fit. */
   append(b: SpoolBatch): boolean {
     const header = Buffer.from(
-      JSON.stringify({ table: b.table, columns: b.columns, token: b.token, rows: b.rows, createdMs: b.createdMs }),
+      JSON.stringify({
+        table: b.table,
+        columns: b.columns,
+        token: b.token,
+        rows: b.rows,
+        createdMs: b.createdMs,
+        format: b.format,
+      }),
     );
     const size = HEAD + header.length + b.payload.byteLength;
     if (this.totalBytes + size > this.maxBytes) {
       this.counters.droppedBatches++;
       this.counters.droppedRows += b.rows;
+      this.counters.droppedRowsByTable[b.table] = (this.counters.droppedRowsByTable[b.table] ?? 0) + b.rows;
       return false;
     }
     const head = Buffer.allocUnsafe(HEAD);
@@ -202,15 +216,16 @@ export class Spool {
     const payload = buf.subarray(HEAD + hl);
     if (crc32(payload, crc32(header)) !== buf.readUInt32LE(12)) return undefined;
     try {
-      const h = JSON.parse(header.toString('utf8')) as Omit<SpoolBatch, 'payload'>;
+      const h = JSON.parse(header.toString('utf8')) as Omit<SpoolBatch, 'payload' | 'format'> & { format?: unknown };
       if (
         typeof h.table !== 'string' ||
         !Array.isArray(h.columns) ||
         typeof h.token !== 'string' ||
-        typeof h.rows !== 'number'
+        typeof h.rows !== 'number' ||
+        (h.format !== undefined && h.format !== 'Native' && h.format !== 'RowBinary')
       )
         return undefined;
-      return { ...h, payload };
+      return { ...h, format: h.format ?? 'RowBinary', payload };
     } catch {
       return undefined;
     }

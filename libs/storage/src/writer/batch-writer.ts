@@ -6,8 +6,11 @@
  * never grows memory: a full batch with an insert still running goes to the disk spool (counted).
  *
  * Each batch carries an `insert_deduplication_token` (writer instance + table + sequence), kept
- * with it in the spool, so a retry or a replay after a lost answer never doubles a row.
+ * with it in the spool, so a retry or a replay after a lost answer never doubles a row. Batches
+ * derived from a batch (the flow rollups, `derive`) are sent right after it, in the same slot, with
+ * its token plus a suffix.
  */
+import { type InsertFormat } from '../clickhouse/clickhouse.js';
 import { createRowBuilder, type RowBuilder } from '../rows/builder.js';
 import { insertColumns, type RowOf, type TableDef } from '../schema/table.js';
 import { newWriterCounters, type WriterCounters } from './metrics.js';
@@ -18,6 +21,8 @@ export interface EncodedBatch {
   token: string;
   rows: number;
   createdMs: number;
+  /** Encoding of the payload: Native from the builders; RowBinary in spool records of earlier versions. */
+  format: InsertFormat;
   payload: Uint8Array;
 }
 
@@ -33,6 +38,21 @@ export interface WriterCore {
 export interface WriterOptions {
   flushRows: number;
   flushIntervalMs: number;
+  /** Batches computed from each batch of this table (the flow rollups), sent right after it. */
+  derive?: Deriver<TableDef>;
+}
+
+/** A batch derived from another, with the counters of its own table. */
+export interface DerivedBatch {
+  batch: EncodedBatch;
+  counters: WriterCounters;
+  /** The builder that encoded the payload: it gets the payload back once written or spooled. */
+  from: { release(payload: Uint8Array): void };
+}
+
+export interface Deriver<T extends TableDef> {
+  /** Reads the committed rows of `rows` (not changing them); `token` is the source batch's. */
+  derive(rows: RowBuilder<T>, token: string): DerivedBatch[];
 }
 
 export class BatchWriter<T extends TableDef> {
@@ -92,20 +112,32 @@ export class BatchWriter<T extends TableDef> {
     if (now - this.batchStartMs >= this.opts.flushIntervalMs) this.flush('age');
   }
 
-  private encode(): EncodedBatch {
+  /** The current rows as a batch, followed by the batches derived from them. */
+  private encode(): DerivedBatch[] {
     const rows = this.row.count;
-    const payload = this.row.encode();
+    const token = `${this.core.instanceId}-${this.table.name}-${++this.seq}`;
+    const batch: EncodedBatch = {
+      table: this.target,
+      columns: this.columns,
+      token,
+      rows,
+      createdMs: Date.now(),
+      format: 'Native',
+      payload: this.row.encode(),
+    };
+    const out: DerivedBatch[] = [{ batch, counters: this.counters, from: this.row }];
+    if (this.opts.derive) out.push(...this.opts.derive.derive(this.row as unknown as RowBuilder<TableDef>, token));
     this.row.clear();
     this.batchStartMs = 0;
     this.counters.lastBatchRows = rows;
-    return {
-      table: this.target,
-      columns: this.columns,
-      token: `${this.core.instanceId}-${this.table.name}-${++this.seq}`,
-      rows,
-      createdMs: Date.now(),
-      payload,
-    };
+    return out;
+  }
+
+  private async deliverAll(batches: DerivedBatch[]): Promise<void> {
+    for (const b of batches) {
+      await this.core.deliver(b.batch, b.counters);
+      b.from.release(b.batch.payload);
+    }
   }
 
   /** Starts writing the current batch (if any). */
@@ -114,12 +146,14 @@ export class BatchWriter<T extends TableDef> {
     if (this.inflight) {
       if (!this.row.full) return; // an age flush waits for the running insert
       this.counters.overflowSpooled++;
-      this.core.spoolNow(this.encode(), this.counters);
+      for (const b of this.encode()) {
+        this.core.spoolNow(b.batch, b.counters);
+        b.from.release(b.batch.payload);
+      }
       return;
     }
-    const batch = this.encode();
-    this.inflight = this.core
-      .deliver(batch, this.counters)
+    const batches = this.encode();
+    this.inflight = this.deliverAll(batches)
       .catch(() => undefined)
       .finally(() => {
         this.inflight = undefined;
