@@ -1,7 +1,7 @@
 /**
  * Flow rows/s into embedded chDB and over HTTP (the ClickHouse-compatible test endpoint of
  * test/support/ch-http.ts: chDB in a child process behind HTTP), through the storage writer
- * (columnar builder → RowBinary → insert), next to the raw `client.insert` rate of the same rows by
+ * (columnar builder → Native block → insert), next to the raw `client.insert` rate of the same rows by
  * @clickhouse/client alone (JSONEachRow and JSONCompactEachRow) in the same run.
  * Run: npm run bench -- bench/storage.bench.ts   (figures also in bench/out/storage.json)
  */
@@ -11,12 +11,33 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRowBuilder, flows, insertColumns, Storage, type FlowRow, type StorageConfig } from '@nicscope/storage';
+import {
+  BatchWriter,
+  flows,
+  insertColumns,
+  Storage,
+  type EncodedBatch,
+  type FlowRow,
+  type StorageConfig,
+  type WriterCore,
+  type WriterOptions,
+  FlowRollups,
+} from '@nicscope/storage';
+import { writeFlowRows } from '../apps/collector/src/pipeline/flow-rows.js';
+import { S, SLOTS } from '../apps/collector/src/pipeline/flow-wire.js';
 import { ChHttpServer } from '../test/support/ch-http.js';
 
 const N = Number(process.env.NICSCOPE_BENCH_ROWS ?? 500_000);
 const BATCH = 100_000;
 const NOW = BigInt(Date.now()) * 1_000_000n;
+/**
+ * Talker pairs: by default 2000 clients and 20 servers (flows differ by port, as on a host), so a
+ * minute's rollup has a few thousand rows a batch; NICSCOPE_BENCH_UNIQUE_PAIRS=1 gives every row
+ * its own pair (65536 clients): the rollups' worst case, as many rollup rows as flow rows.
+ */
+const UNIQUE_PAIRS = process.env.NICSCOPE_BENCH_UNIQUE_PAIRS === '1';
+const srcIp = (i: number): number => (0x0ac80000 | (UNIQUE_PAIRS ? i & 0xffff : 0x1000 + (i % 2000))) >>> 0;
+const dstIp = (i: number): number => (0x0ac8ff00 | (UNIQUE_PAIRS ? 1 : 1 + (i % 20))) >>> 0;
 
 function makeRows(n: number): FlowRow[] {
   const rows: FlowRow[] = [];
@@ -31,9 +52,9 @@ function makeRows(n: number): FlowRow[] {
       tunnel_type: '',
       tunnel_id: 0,
       proto: i % 3 ? 6 : 17,
-      src_ip: (0x0ac80000 | (i & 0xffff)) >>> 0,
+      src_ip: srcIp(i),
       src_port: 1024 + (i % 60000),
-      dst_ip: 0x0ac8ff01,
+      dst_ip: dstIp(i),
       dst_port: 443,
       src_mac: 0x020000000000 + (i % 256),
       dst_mac: 0x020000000100,
@@ -57,6 +78,49 @@ function makeRows(n: number): FlowRow[] {
   return rows;
 }
 
+/** The same rows as the float64 slots a capture worker posts (flow-wire.ts), in chunks of 8192 records. */
+function makeSlots(n: number): Float64Array[] {
+  const nowS = Math.floor(Number(NOW / 1_000_000_000n));
+  const nowNs = Number(NOW % 1_000_000_000n);
+  const chunks: Float64Array[] = [];
+  for (let start = 0; start < n; start += 8192) {
+    const count = Math.min(8192, n - start);
+    const a = new Float64Array(count * SLOTS);
+    for (let k = 0; k < count; k++) {
+      const i = start + k;
+      const o = k * SLOTS;
+      a[o + S.ipVersion] = 4;
+      a[o + S.endReason] = i % 4 === 0 ? 1 : 0; // 1 = idle, 0 = interim
+      a[o + S.lastSec] = nowS;
+      a[o + S.lastNsec] = nowNs + (i % 1000);
+      a[o + S.flowId] = i;
+      a[o + S.vlan] = i % 8;
+      a[o + S.proto] = i % 3 ? 6 : 17;
+      a[o + S.src0] = srcIp(i);
+      a[o + S.srcPort] = 1024 + (i % 60000);
+      a[o + S.dst0] = dstIp(i);
+      a[o + S.dstPort] = 443;
+      a[o + S.srcMac] = 0x020000000000 + (i % 256);
+      a[o + S.dstMac] = 0x020000000100;
+      a[o + S.totPFwd] = i;
+      a[o + S.totBFwd] = i * 1000;
+      a[o + S.totPRev] = i;
+      a[o + S.totBRev] = i * 900;
+      a[o + S.pFwd] = 10;
+      a[o + S.bFwd] = 10_000;
+      a[o + S.pRev] = 9;
+      a[o + S.bRev] = 9_000;
+      a[o + S.firstSec] = nowS - 5;
+      a[o + S.firstNsec] = nowNs;
+      a[o + S.flagsFwd] = 0x1b;
+      a[o + S.flagsRev] = 0x1b;
+      a[o + S.rttUs] = 120;
+    }
+    chunks.push(a);
+  }
+  return chunks;
+}
+
 const ipText = (n: number): string => `::ffff:${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 const tsText = (ns: bigint): string => `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
 
@@ -71,40 +135,6 @@ function jsonRows(rows: FlowRow[]): { objects: Record<string, unknown>[]; arrays
     return o;
   });
   return { objects, arrays: objects.map((o) => cols.map((c) => o[c])) };
-}
-
-function fill(w: { row: unknown }, r: FlowRow): void {
-  const b = w.row as ReturnType<typeof createRowBuilder<typeof flows>>;
-  b.setTs(r.ts);
-  b.setCollector(r.collector);
-  b.setRecordType(r.record_type);
-  b.setFlowId(r.flow_id);
-  b.setIface(r.iface);
-  b.setVlan(r.vlan);
-  b.setTunnelType(r.tunnel_type);
-  b.setTunnelId(r.tunnel_id);
-  b.setProto(r.proto);
-  b.setSrcIp(r.src_ip);
-  b.setSrcPort(r.src_port);
-  b.setDstIp(r.dst_ip);
-  b.setDstPort(r.dst_port);
-  b.setSrcMac(r.src_mac);
-  b.setDstMac(r.dst_mac);
-  b.setPacketsFwd(r.packets_fwd);
-  b.setBytesFwd(r.bytes_fwd);
-  b.setPacketsRev(r.packets_rev);
-  b.setBytesRev(r.bytes_rev);
-  b.setPacketsDeltaFwd(r.packets_delta_fwd);
-  b.setBytesDeltaFwd(r.bytes_delta_fwd);
-  b.setPacketsDeltaRev(r.packets_delta_rev);
-  b.setBytesDeltaRev(r.bytes_delta_rev);
-  b.setFirstTs(r.first_ts);
-  b.setLastTs(r.last_ts);
-  b.setTcpFlagsFwd(r.tcp_flags_fwd);
-  b.setTcpFlagsRev(r.tcp_flags_rev);
-  b.setRttUs(r.rtt_us);
-  b.setRetransmits(r.retransmits);
-  b.setEndReason(r.end_reason);
 }
 
 interface Rate {
@@ -125,15 +155,17 @@ function timer(): (rows: number) => Rate {
 
 const best = (a: Rate | undefined, b: Rate): Rate => (a && a.wall > b.wall ? a : b);
 
-async function viaWriter(s: Storage, rows: FlowRow[]): Promise<Rate> {
-  const w = s.writer(flows);
+/** The collector's path: worker slots → writeFlowRows → the flows writer (with its rollups) → the database. */
+async function viaWriter(w: BatchWriter<typeof flows>, chunks: Float64Array[]): Promise<Rate> {
   const done = timer();
-  for (const r of rows) {
-    fill(w, r);
-    if (!w.finalize()) await w.drain();
+  let n = 0;
+  for (const c of chunks) {
+    const count = c.length / SLOTS;
+    n += count;
+    if (!writeFlowRows(c, count, 'veth0', 'bench', w)) await w.drain();
   }
   await w.flushNow();
-  return done(rows.length);
+  return done(n);
 }
 
 async function viaClient(
@@ -175,81 +207,101 @@ const fmt = (x: Rate | undefined): string =>
 describe('storage: flow rows/s', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nicscope-bench-storage-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const rows = makeRows(N);
-  const { objects, arrays } = jsonRows(rows);
+  const chunks = makeSlots(N);
 
-  it('builds and encodes rows (no database)', () => {
-    const b = createRowBuilder(flows, BATCH);
-    const w = { row: b };
-    const done = timer();
+  it('builds and encodes rows and their rollups (no database)', async () => {
     let bytes = 0;
-    for (let i = 0; i < rows.length; i++) {
-      fill(w, rows[i]!);
-      b.finalize();
-      if (b.full) {
-        bytes += b.encode().length;
-        b.clear();
-      }
+    let flowBytes = 0;
+    const sink: WriterCore = {
+      instanceId: 'bench',
+      deliver: (b: EncodedBatch) => {
+        bytes += b.payload.byteLength;
+        if (b.table === 'x.flows') flowBytes += b.payload.byteLength;
+        return Promise.resolve();
+      },
+      spoolNow: () => undefined,
+    };
+    const derive = new FlowRollups(BATCH, { database: 'x', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 });
+    for (let run = 0; run < 3; run++) {
+      bytes = flowBytes = 0;
+      const w = new BatchWriter(flows, 'x.flows', sink, {
+        flushRows: BATCH,
+        flushIntervalMs: 60_000,
+        derive: derive as unknown as WriterOptions['derive'],
+      });
+      results.builder_encode = best(results.builder_encode, await viaWriter(w, chunks));
+      await w.close();
     }
-    results.builder_encode = done(rows.length);
-    extra.rowbinary_bytes_per_row = bytes / rows.length;
-    expect(bytes).toBeGreaterThan(0);
+    extra.native_bytes_per_row = flowBytes / N;
+    extra.all_bytes_per_row = bytes / N;
+    expect(flowBytes).toBeGreaterThan(100 * N);
   });
 
-  it('embedded chDB: storage writer vs raw client.insert of the same rows', async () => {
+  it('embedded chDB: the storage writer (flows + rollups)', async () => {
     const s = await Storage.open(cfg(dir, ''));
-    const raw = createClient({ connection: createChdbConnection({ path: join(dir, 'chdb') }) as never });
-    for (let run = 0; run < 2; run++) {
-      results.chdb_writer = best(results.chdb_writer, await viaWriter(s, rows));
-      results.chdb_client_jsoneachrow = best(
-        results.chdb_client_jsoneachrow,
-        await viaClient(raw, 'bench.flows', objects, 'JSONEachRow'),
-      );
-      results.chdb_client_jsoncompact = best(
-        results.chdb_client_jsoncompact,
-        await viaClient(raw, 'bench.flows', arrays, 'JSONCompactEachRow'),
-      );
-    }
+    for (let run = 0; run < 3; run++)
+      results.chdb_writer = best(results.chdb_writer, await viaWriter(s.writer(flows), chunks));
     const n = await s.ch.query<{ n: string }>("SELECT count() AS n FROM bench.flows WHERE collector = 'bench'");
-    expect(Number(n[0]!.n)).toBe(6 * N);
-    await raw.close();
+    expect(Number(n[0]!.n)).toBe(3 * N);
+    const m = await s.ch.query<{ n: string }>("SELECT sum(flows) AS n FROM bench.flows_1h WHERE collector = 'bench'");
+    expect(Number(m[0]!.n)).toBe(3 * (N / 4));
     await s.close();
   });
 
-  it('embedded chDB engine only: pre-encoded RowBinary into flows, and into a copy without the rollup views', async () => {
+  it('embedded chDB engine only: pre-encoded Native blocks into an empty flows table, and into a copy without codecs', async () => {
     const s = await Storage.open(cfg(dir, ''));
     await s.ch.command('CREATE TABLE IF NOT EXISTS bench.flows_plain AS bench.flows');
     await s.ch.command(
       'CREATE TABLE IF NOT EXISTS bench.flows_nocodec AS bench.flows ENGINE = MergeTree PARTITION BY toDate(ts) ORDER BY (iface, ts)',
     );
-    for (const c of flows.columns.filter((c) => c.codec))
+    await s.ch.command('CREATE TABLE IF NOT EXISTS bench.flows_lz4 AS bench.flows');
+    for (const c of flows.columns.filter((c) => c.codec)) {
       await s.ch.command(`ALTER TABLE bench.flows_nocodec MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
-    const b = createRowBuilder(flows, BATCH);
-    const batches: Buffer[] = [];
-    for (const r of rows) {
-      fill({ row: b }, r);
-      b.finalize();
-      if (b.full) {
-        batches.push(b.encode());
-        b.clear();
-      }
+      await s.ch.command(`ALTER TABLE bench.flows_lz4 MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
     }
+    const batches: Uint8Array[] = [];
+    const keep: WriterCore = {
+      instanceId: 'engine',
+      deliver: (b: EncodedBatch) => {
+        batches.push(Buffer.from(b.payload)); // a copy: the writer reuses its buffers
+        return Promise.resolve();
+      },
+      spoolNow: () => undefined,
+    };
+    const w = new BatchWriter(flows, 'x.flows', keep, { flushRows: BATCH, flushIntervalMs: 60_000 });
+    await viaWriter(w, chunks);
+    await w.close();
     const cols = insertColumns(flows);
     let k = 0;
-    for (const table of ['flows', 'flows_plain', 'flows_nocodec']) {
+    for (const table of ['flows_plain', 'flows_lz4', 'flows_nocodec', 'flows_plain', 'flows_lz4']) {
       const done = timer();
-      for (const bytes of batches) await s.ch.insertRowBinary(`bench.${table}`, cols, bytes, `engine-${table}-${k++}`);
-      results[`chdb_engine_${table}`] = done(rows.length);
+      for (const bytes of batches) await s.ch.insert(`bench.${table}`, cols, 'Native', bytes, `engine-${table}-${k++}`);
+      results[`chdb_engine_${table}`] = best(results[`chdb_engine_${table}`], done(N));
     }
     await s.close();
+  });
+
+  it('embedded chDB: raw client.insert of the same rows (JSONEachRow, JSONCompactEachRow)', async () => {
+    const { objects, arrays } = jsonRows(makeRows(N));
+    const raw = createClient({ connection: createChdbConnection({ path: join(dir, 'chdb') }) as never });
+    await raw.command({ query: 'CREATE TABLE IF NOT EXISTS bench.flows_raw AS bench.flows' });
+    results.chdb_client_jsoneachrow = await viaClient(raw, 'bench.flows_raw', objects, 'JSONEachRow');
+    results.chdb_client_jsoncompact = await viaClient(raw, 'bench.flows_raw', arrays, 'JSONCompactEachRow');
+    const rs = await raw.query({
+      query: "SELECT count() AS n FROM bench.flows_raw WHERE collector = 'bench'",
+      format: 'JSONEachRow',
+    });
+    expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBe(2 * N);
+    await raw.close();
   });
 
   it('over HTTP: storage writer vs raw client.insert of the same rows', async () => {
     const server = await ChHttpServer.start({ dataDir: join(dir, 'http') });
     try {
       const s = await Storage.open(cfg(join(dir, 'http-writer'), server.url));
+      results.http_writer = await viaWriter(s.writer(flows), chunks);
+      const { objects, arrays } = jsonRows(makeRows(N));
       const raw = createClient({ url: server.url, request_timeout: 120_000 });
-      results.http_writer = await viaWriter(s, rows);
       results.http_client_jsoneachrow = await viaClient(raw, 'bench.flows', objects, 'JSONEachRow');
       results.http_client_jsoncompact = await viaClient(raw, 'bench.flows', arrays, 'JSONCompactEachRow');
       const n = await s.ch.query<{ n: string }>("SELECT count() AS n FROM bench.flows WHERE collector = 'bench'");
@@ -263,17 +315,17 @@ describe('storage: flow rows/s', () => {
 
   afterAll(() => {
     const lines = [
-      `storage bench, ${N} flow rows (${insertColumns(flows).length} columns), batches of ${BATCH}`,
-      `  builder + RowBinary encode only      ${fmt(results.builder_encode)}  (${(extra.rowbinary_bytes_per_row ?? 0).toFixed(0)} bytes/row)`,
-      `  chDB  storage writer (RowBinary)     ${fmt(results.chdb_writer)}`,
-      `  chDB  engine only, into flows (+2 MVs) ${fmt(results.chdb_engine_flows)}`,
-      `  chDB  engine only, no rollup views    ${fmt(results.chdb_engine_flows_plain)}`,
-      `  chDB  engine only, no views, no codecs, ORDER BY (iface, ts) ${fmt(results.chdb_engine_flows_nocodec)}`,
-      `  chDB  client.insert JSONEachRow      ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoneachrow)}`,
-      `  chDB  client.insert JSONCompact      ${fmt(results.chdb_client_jsoncompact)}`,
-      `  HTTP  storage writer (RowBinary)     ${fmt(results.http_writer)}`,
-      `  HTTP  client.insert JSONEachRow      ${fmt(results.http_client_jsoneachrow)}   writer/raw = ${ratio(results.http_writer, results.http_client_jsoneachrow)}`,
-      `  HTTP  client.insert JSONCompact      ${fmt(results.http_client_jsoncompact)}`,
+      `storage bench, ${N} flow rows (${insertColumns(flows).length} columns; ${UNIQUE_PAIRS ? "every row its own talker pair, the rollups' worst case" : '2000 × 20 talker pairs'}), batches of ${BATCH}`,
+      `  rows + rollups built and encoded, no database  ${fmt(results.builder_encode)}  (${(extra.native_bytes_per_row ?? 0).toFixed(0)} bytes/row, ${(extra.all_bytes_per_row ?? 0).toFixed(0)} with rollups)`,
+      `  chDB  storage writer (flows + rollups)   ${fmt(results.chdb_writer)}`,
+      `  chDB  engine only, into an empty flows table   ${fmt(results.chdb_engine_flows_plain)}`,
+      `  chDB  engine only, same with LZ4 only     ${fmt(results.chdb_engine_flows_lz4)}`,
+      `  chDB  engine only, same without codecs, ORDER BY (iface, ts)   ${fmt(results.chdb_engine_flows_nocodec)}`,
+      `  chDB  client.insert JSONEachRow          ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoneachrow)}`,
+      `  chDB  client.insert JSONCompactEachRow   ${fmt(results.chdb_client_jsoncompact)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoncompact)}`,
+      `  HTTP  storage writer (flows + rollups)   ${fmt(results.http_writer)}`,
+      `  HTTP  client.insert JSONEachRow          ${fmt(results.http_client_jsoneachrow)}   writer/raw = ${ratio(results.http_writer, results.http_client_jsoneachrow)}`,
+      `  HTTP  client.insert JSONCompactEachRow   ${fmt(results.http_client_jsoncompact)}   writer/raw = ${ratio(results.http_writer, results.http_client_jsoncompact)}`,
       `  target 1M flow rows/s into chDB: ${(results.chdb_writer?.wall ?? 0) >= 1_000_000 ? 'met' : 'NOT met'} (${fmt(results.chdb_writer)})`,
       '  (HTTP CPU figures count the client process only; the server is a child process)',
     ];
@@ -283,7 +335,11 @@ describe('storage: flow rows/s', () => {
   });
 
   it('the writer is faster than the raw client of the same rows, embedded and over HTTP', () => {
-    expect(results.chdb_writer!.cpu).toBeGreaterThan(results.chdb_client_jsoneachrow!.cpu);
-    expect(results.http_writer!.wall).toBeGreaterThan(results.http_client_jsoneachrow!.wall);
+    expect(results.chdb_writer!.wall).toBeGreaterThan(results.chdb_client_jsoncompact!.wall);
+    expect(results.http_writer!.wall).toBeGreaterThan(results.http_client_jsoncompact!.wall);
+  });
+
+  it('writes at least 1M flow rows/s into embedded chDB (the issue target)', () => {
+    expect(results.chdb_writer!.wall).toBeGreaterThanOrEqual(1_000_000);
   });
 });
