@@ -49,6 +49,11 @@ export interface FlowRecord {
   /** Nanoseconds since the Unix epoch: first and last packet of the flow (since its last active-timeout restart). */
   firstTs: bigint;
   lastTs: bigint;
+  /** The same two times as seconds + nanoseconds in numbers (for consumers that avoid bigints). */
+  firstSec: number;
+  firstNsec: number;
+  lastSec: number;
+  lastNsec: number;
   tcpFlagsFwd: number;
   tcpFlagsRev: number;
   /** TCP handshake RTT as seen at the capture point (SYN → ACK of the SYN-ACK), microseconds; -1 unknown. */
@@ -86,6 +91,10 @@ export function newFlowRecord(): FlowRecord {
     bytesRev: 0,
     firstTs: 0n,
     lastTs: 0n,
+    firstSec: 0,
+    firstNsec: 0,
+    lastSec: 0,
+    lastNsec: 0,
     tcpFlagsFwd: 0,
     tcpFlagsRev: 0,
     rttUs: -1,

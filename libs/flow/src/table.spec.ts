@@ -89,6 +89,11 @@ describe(FlowTable.name, () => {
       tunnel_type: '',
       tunnel_id: 0,
     });
+    const rec = h.records[0]!;
+    expect([rec.firstSec, rec.firstNsec, rec.lastSec, rec.lastNsec]).toEqual([
+      1_700_000_000, 0, 1_700_000_000, 10_000_000,
+    ]);
+    expect(rec.lastTs).toBe(BigInt(rec.lastSec) * 1_000_000_000n + BigInt(rec.lastNsec));
   });
 
   it('makes the SYN sender the initiator even when the SYN-ACK is seen first', () => {

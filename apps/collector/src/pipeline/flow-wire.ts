@@ -114,8 +114,6 @@ export class FlowTotals {
   }
 }
 
-const NS = 1_000_000_000n;
-
 /** Collects flow records into float64 slots; `take()` hands the filled array over for transfer. */
 export class FlowWireWriter {
   private buf = new Float64Array(SLOTS * 256);
@@ -134,10 +132,10 @@ export class FlowWireWriter {
     }
     const o = this.count * SLOTS;
     const b = this.buf;
-    const firstSec = Number(r.firstTs / NS);
-    const firstNsec = Number(r.firstTs % NS);
-    const lastSec = Number(r.lastTs / NS);
-    const lastNsec = Number(r.lastTs % NS);
+    const firstSec = r.firstSec;
+    const firstNsec = r.firstNsec;
+    const lastSec = r.lastSec;
+    const lastNsec = r.lastNsec;
     const id = flowId(r, firstSec, firstNsec);
     const t = this.totals.account(id, r);
     b[o + S.iface] = r.iface;
