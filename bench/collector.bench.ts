@@ -60,33 +60,47 @@ describe('collector benchmark', () => {
     };
     const storage = await Storage.open(cfg, { collector: 'bench', logger });
     const writer = storage.writer(flows);
-    const wire = new FlowWireWriter();
-    const pipe = new FramePipeline({ maxFlows: 1_000_000, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 10 }, (r) =>
-      wire.push(r),
-    );
-    let waits = 0;
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const cap = OfflineCapture.open(FILE);
-    // One reused buffer, as a live capture worker drains its ring into one buffer.
-    for (let b = cap.readBatchShared(); b !== null; b = cap.readBatchShared()) {
-      pipe.processBatch(b, cap.linkType, 1);
-      if (wire.count >= 8192) {
-        const w = wire.take()!;
-        if (!writeFlowRows(w.slots, w.count, 'bench0', 'bench', writer)) {
-          waits++;
-          await writer.drain();
+    /** One pass over the file: pcap → decode → flow table → slots → rows + rollups → chDB (flushed). */
+    const pass = async (collector: string) => {
+      const wire = new FlowWireWriter();
+      const pipe = new FramePipeline(
+        { maxFlows: 1_000_000, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 10 },
+        (r) => wire.push(r),
+      );
+      let waits = 0;
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      const cap = OfflineCapture.open(FILE);
+      // One reused buffer, as a live capture worker drains its ring into one buffer.
+      for (let b = cap.readBatchShared(); b !== null; b = cap.readBatchShared()) {
+        pipe.processBatch(b, cap.linkType, 1);
+        if (wire.count >= 8192) {
+          const w = wire.take()!;
+          const more = writeFlowRows(w.slots, w.count, 'bench0', collector, writer);
+          wire.recycle(w.slots); // as the main thread hands the buffer back to its worker
+          if (!more) {
+            waits++;
+            await writer.drain();
+          }
         }
       }
-    }
-    pipe.table.flush();
-    const rest = wire.take();
-    if (rest) writeFlowRows(rest.slots, rest.count, 'bench0', 'bench', writer);
+      pipe.table.flush();
+      const rest = wire.take();
+      if (rest) writeFlowRows(rest.slots, rest.count, 'bench0', collector, writer);
+      await writer.flushNow();
+      cap.close();
+      const cu = process.cpuUsage(c0);
+      return {
+        pipe,
+        waits,
+        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+        cpu: (cu.user + cu.system) / 1e6,
+      };
+    };
+    // A running collector is warm: the first pass (its own collector name) warms the JIT and chDB.
+    const warm = await pass('bench-warm');
+    const { pipe, waits, seconds, cpu } = await pass('bench');
     await storage.close();
-    cap.close();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cu = process.cpuUsage(c0);
-    const cpu = (cu.user + cu.system) / 1e6;
     const flowsCreated = pipe.table.flowsCreated;
     const records = pipe.table.records;
 
@@ -105,7 +119,8 @@ describe('collector benchmark', () => {
     console.log(
       [
         `collector path over ${FILE} (${(statSync(FILE).size / 1e6).toFixed(0)} MB, ${pipe.summary.frames} frames)`,
-        `  nicscope: ${flowsCreated} flows, ${records} records, ${stored} rows stored in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
+        `  first (cold) pass: ${warm.seconds.toFixed(2)} s wall, ${warm.cpu.toFixed(2)} s CPU → ${(flowsCreated / warm.cpu / 1000).toFixed(0)}k flows per CPU-second`,
+        `  nicscope (warm pass): ${flowsCreated} flows, ${records} records, ${stored} rows stored in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
           `→ ${(flowsCreated / seconds / 1000).toFixed(0)}k flows/s wall, ${(perCpu / 1000).toFixed(0)}k flows per CPU-second; writer waits ${waits}`,
         `  tcpdump -r f -w /dev/null: ${td.seconds.toFixed(2)} s wall, ${td.cpu.toFixed(2)} s CPU (reading the file only)`,
         `  ratio nicscope CPU / tcpdump CPU: ${(cpu / td.cpu).toFixed(2)} (${(perCpu / tdPerCpu).toFixed(2)} in flows per CPU-second)`,

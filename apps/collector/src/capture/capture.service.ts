@@ -180,6 +180,10 @@ export class CaptureService {
         if (storage && !writeFlowRows(m.slots, m.count, st.itf.name, this.collector, storage.writer(flows)))
           st.backpressure++;
         this.publisher?.publishFlows(flowUpdates(m.slots, m.count, st.itf.name));
+        // Read synchronously above: the buffer goes back to the worker for its next records.
+        st.worker?.postMessage({ type: 'recycle', slots: m.slots } satisfies MainMessage, [
+          m.slots.buffer as ArrayBuffer,
+        ]);
         break;
       case 'frames':
         if (storage) writeFrameRows(m.frames, m.sampleRate, this.collector, storage.writer(frames));

@@ -100,6 +100,10 @@ function report(final: boolean): void {
 const timer = setInterval(() => report(false), init.reportMs);
 
 port.on('message', (m: MainMessage) => {
+  if (m.type === 'recycle') {
+    wire.recycle(m.slots);
+    return;
+  }
   if (m.type !== 'stop') return;
   clearInterval(timer);
   try {

@@ -58,4 +58,19 @@ describe(FlowWireWriter.name, () => {
     const u = flowUpdates(t.slots, t.count, 'eth0');
     expect(u[0]!.flowId).not.toBe(u[1]!.flowId);
   });
+
+  it('reuses a buffer given back with recycle() instead of allocating a new one', () => {
+    const w = new FlowWireWriter();
+    w.push(udp(EndReason.IDLE, 1));
+    const a = w.take()!; // the writer now fills a fresh buffer B
+    w.recycle(a.slots);
+    w.push(udp(EndReason.IDLE, 2));
+    const b = w.take()!; // B handed out; the writer goes on in A
+    expect(b.slots).not.toBe(a.slots);
+    w.push(udp(EndReason.IDLE, 3));
+    const again = w.take()!;
+    expect(again.slots).toBe(a.slots);
+    expect(again.count).toBe(1);
+    expect(flowUpdates(again.slots, again.count, 'eth0')[0]!.packetsA).toBe(3);
+  });
 });

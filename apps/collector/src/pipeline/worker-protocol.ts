@@ -45,4 +45,5 @@ export type WorkerMessage =
   | { type: 'error'; message: string; fatal: boolean }
   | { type: 'stopped' };
 
-export type MainMessage = { type: 'stop' };
+/** stop: end the capture; recycle: a flows buffer the main thread is done with, for reuse (fresh memory costs page faults). */
+export type MainMessage = { type: 'stop' } | { type: 'recycle'; slots: Float64Array };
