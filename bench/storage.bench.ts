@@ -28,7 +28,7 @@ import { S, SLOTS } from '../apps/collector/src/pipeline/flow-wire.js';
 import { ChHttpServer } from '../test/support/ch-http.js';
 
 const N = Number(process.env.NICSCOPE_BENCH_ROWS ?? 500_000);
-const BATCH = 100_000;
+const BATCH = Number(process.env.NICSCOPE_BENCH_BATCH ?? 100_000);
 const NOW = BigInt(Date.now()) * 1_000_000n;
 /**
  * Talker pairs: by default 2000 clients and 20 servers (flows differ by port, as on a host), so a
@@ -243,6 +243,10 @@ describe('storage: flow rows/s', () => {
       results.chdb_writer = best(results.chdb_writer, await viaWriter(s.writer(flows), chunks));
     const n = await s.ch.query<{ n: string }>("SELECT count() AS n FROM bench.flows WHERE collector = 'bench'");
     expect(Number(n[0]!.n)).toBe(3 * N);
+    const ms = (name: string, table: string): number =>
+      s.metricSamples().find((x) => x.name.endsWith(name) && x.labels.table === table)?.value ?? 0;
+    for (const t of ['flows', 'flows_1m', 'flows_1h']) extra[`insert_ms_${t}`] = ms('insert_milliseconds_total', t);
+    extra.writer_wait_ms = ms('wait_milliseconds_total', 'flows');
     const m = await s.ch.query<{ n: string }>("SELECT sum(flows) AS n FROM bench.flows_1h WHERE collector = 'bench'");
     expect(Number(m[0]!.n)).toBe(3 * (N / 4));
     await s.close();
@@ -318,6 +322,7 @@ describe('storage: flow rows/s', () => {
       `storage bench, ${N} flow rows (${insertColumns(flows).length} columns; ${UNIQUE_PAIRS ? "every row its own talker pair, the rollups' worst case" : '2000 × 20 talker pairs'}), batches of ${BATCH}`,
       `  rows + rollups built and encoded, no database  ${fmt(results.builder_encode)}  (${(extra.native_bytes_per_row ?? 0).toFixed(0)} bytes/row, ${(extra.all_bytes_per_row ?? 0).toFixed(0)} with rollups)`,
       `  chDB  storage writer (flows + rollups)   ${fmt(results.chdb_writer)}`,
+      `        (3 runs: inserts took ${extra.insert_ms_flows?.toFixed(0)} ms into flows, ${extra.insert_ms_flows_1m?.toFixed(0)} ms into flows_1m, ${extra.insert_ms_flows_1h?.toFixed(0)} ms into flows_1h; the producer waited ${extra.writer_wait_ms?.toFixed(0)} ms)`,
       `  chDB  engine only, into an empty flows table   ${fmt(results.chdb_engine_flows_plain)}`,
       `  chDB  engine only, same with LZ4 only     ${fmt(results.chdb_engine_flows_lz4)}`,
       `  chDB  engine only, same without codecs, ORDER BY (iface, ts)   ${fmt(results.chdb_engine_flows_nocodec)}`,
