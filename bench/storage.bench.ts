@@ -17,19 +17,19 @@ import {
   insertColumns,
   Storage,
   type EncodedBatch,
-  type FlowRow,
   type StorageConfig,
   type WriterCore,
   type WriterOptions,
   FlowRollups,
 } from '@nicscope/storage';
+import { END_REASON_NAMES, EndReason } from '@nicscope/flow';
 import { writeFlowRows } from '../apps/collector/src/pipeline/flow-rows.js';
 import { S, SLOTS } from '../apps/collector/src/pipeline/flow-wire.js';
 import { ChHttpServer } from '../test/support/ch-http.js';
 
 const N = Number(process.env.NICSCOPE_BENCH_ROWS ?? 500_000);
 const BATCH = Number(process.env.NICSCOPE_BENCH_BATCH ?? 100_000);
-const NOW = BigInt(Date.now()) * 1_000_000n;
+const NOW_MS = Date.now();
 /**
  * Talker pairs: by default 2000 clients and 20 servers (flows differ by port, as on a host), so a
  * minute's rollup has a few thousand rows a batch; NICSCOPE_BENCH_UNIQUE_PAIRS=1 gives every row
@@ -39,49 +39,10 @@ const UNIQUE_PAIRS = process.env.NICSCOPE_BENCH_UNIQUE_PAIRS === '1';
 const srcIp = (i: number): number => (0x0ac80000 | (UNIQUE_PAIRS ? i & 0xffff : 0x1000 + (i % 2000))) >>> 0;
 const dstIp = (i: number): number => (0x0ac8ff00 | (UNIQUE_PAIRS ? 1 : 1 + (i % 20))) >>> 0;
 
-function makeRows(n: number): FlowRow[] {
-  const rows: FlowRow[] = [];
-  for (let i = 0; i < n; i++) {
-    rows.push({
-      ts: NOW + BigInt(i),
-      collector: 'bench',
-      record_type: i % 4 === 0 ? 'final' : 'interim',
-      flow_id: i,
-      iface: `veth${i % 16}`,
-      vlan: i % 8,
-      tunnel_type: '',
-      tunnel_id: 0,
-      proto: i % 3 ? 6 : 17,
-      src_ip: srcIp(i),
-      src_port: 1024 + (i % 60000),
-      dst_ip: dstIp(i),
-      dst_port: 443,
-      src_mac: 0x020000000000 + (i % 256),
-      dst_mac: 0x020000000100,
-      packets_fwd: i,
-      bytes_fwd: i * 1000,
-      packets_rev: i,
-      bytes_rev: i * 900,
-      packets_delta_fwd: 10,
-      bytes_delta_fwd: 10_000,
-      packets_delta_rev: 9,
-      bytes_delta_rev: 9_000,
-      first_ts: NOW - 5_000_000_000n,
-      last_ts: NOW + BigInt(i),
-      tcp_flags_fwd: 0x1b,
-      tcp_flags_rev: 0x1b,
-      rtt_us: 120,
-      retransmits: 0,
-      end_reason: i % 4 === 0 ? 'idle' : '',
-    });
-  }
-  return rows;
-}
-
 /** The same rows as the float64 slots a capture worker posts (flow-wire.ts), in chunks of 8192 records. */
 function makeSlots(n: number): Float64Array[] {
-  const nowS = Math.floor(Number(NOW / 1_000_000_000n));
-  const nowNs = Number(NOW % 1_000_000_000n);
+  const nowS = Math.floor(NOW_MS / 1000);
+  const nowNs = (NOW_MS % 1000) * 1_000_000;
   const chunks: Float64Array[] = [];
   for (let start = 0; start < n; start += 8192) {
     const count = Math.min(8192, n - start);
@@ -90,7 +51,7 @@ function makeSlots(n: number): Float64Array[] {
       const i = start + k;
       const o = k * SLOTS;
       a[o + S.ipVersion] = 4;
-      a[o + S.endReason] = i % 4 === 0 ? 1 : 0; // 1 = idle, 0 = interim
+      a[o + S.endReason] = i % 4 === 0 ? EndReason.IDLE : EndReason.INTERIM;
       a[o + S.lastSec] = nowS;
       a[o + S.lastNsec] = nowNs + (i % 1000);
       a[o + S.flowId] = i;
@@ -122,19 +83,52 @@ function makeSlots(n: number): Float64Array[] {
 }
 
 const ipText = (n: number): string => `::ffff:${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-const tsText = (ns: bigint): string => `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+const tsText = (sec: number, nsec: number): string => `${sec}.${String(nsec).padStart(9, '0')}`;
 
-/** The same rows as the JSON the raw client sends (built before timing). */
-function jsonRows(rows: FlowRow[]): { objects: Record<string, unknown>[]; arrays: unknown[][] } {
+/** The same rows, read from the same slots, as the JSON the raw client sends (built before timing). */
+function jsonRows(chunks: Float64Array[]): { objects: Record<string, unknown>[]; arrays: unknown[][] } {
   const cols = insertColumns(flows);
-  const objects = rows.map((r) => {
-    const o: Record<string, unknown> = { ...r };
-    for (const k of ['ts', 'first_ts', 'last_ts'] as const) o[k] = tsText(r[k]);
-    o.src_ip = ipText(r.src_ip as number);
-    o.dst_ip = ipText(r.dst_ip as number);
-    return o;
-  });
-  return { objects, arrays: objects.map((o) => cols.map((c) => o[c])) };
+  const objects: Record<string, unknown>[] = [];
+  for (const a of chunks) {
+    for (let o = 0; o < a.length; o += SLOTS) {
+      const end = a[o + S.endReason]!;
+      const interim = end === EndReason.INTERIM;
+      objects.push({
+        ts: tsText(a[o + S.lastSec]!, a[o + S.lastNsec]!),
+        collector: 'bench',
+        record_type: interim ? 'interim' : 'final',
+        flow_id: a[o + S.flowId],
+        iface: 'veth0',
+        vlan: a[o + S.vlan],
+        tunnel_type: '',
+        tunnel_id: a[o + S.tunnelId],
+        proto: a[o + S.proto],
+        src_ip: ipText(a[o + S.src0]!),
+        src_port: a[o + S.srcPort],
+        dst_ip: ipText(a[o + S.dst0]!),
+        dst_port: a[o + S.dstPort],
+        src_mac: a[o + S.srcMac],
+        dst_mac: a[o + S.dstMac],
+        packets_fwd: a[o + S.totPFwd],
+        bytes_fwd: a[o + S.totBFwd],
+        packets_rev: a[o + S.totPRev],
+        bytes_rev: a[o + S.totBRev],
+        packets_delta_fwd: a[o + S.pFwd],
+        bytes_delta_fwd: a[o + S.bFwd],
+        packets_delta_rev: a[o + S.pRev],
+        bytes_delta_rev: a[o + S.bRev],
+        first_ts: tsText(a[o + S.firstSec]!, a[o + S.firstNsec]!),
+        last_ts: tsText(a[o + S.lastSec]!, a[o + S.lastNsec]!),
+        tcp_flags_fwd: a[o + S.flagsFwd],
+        tcp_flags_rev: a[o + S.flagsRev],
+        rtt_us: a[o + S.rttUs],
+        retransmits: a[o + S.retransmits],
+        end_reason: interim ? '' : END_REASON_NAMES[end],
+      });
+    }
+  }
+  expect(objects.map((x) => Object.keys(x))[0]).toEqual(cols);
+  return { objects, arrays: objects.map((x) => cols.map((c) => x[c])) };
 }
 
 interface Rate {
@@ -286,7 +280,7 @@ describe('storage: flow rows/s', () => {
   });
 
   it('embedded chDB: raw client.insert of the same rows (JSONEachRow, JSONCompactEachRow)', async () => {
-    const { objects, arrays } = jsonRows(makeRows(N));
+    const { objects, arrays } = jsonRows(chunks);
     const raw = createClient({ connection: createChdbConnection({ path: join(dir, 'chdb') }) as never });
     await raw.command({ query: 'CREATE TABLE IF NOT EXISTS bench.flows_raw AS bench.flows' });
     results.chdb_client_jsoneachrow = await viaClient(raw, 'bench.flows_raw', objects, 'JSONEachRow');
@@ -304,7 +298,7 @@ describe('storage: flow rows/s', () => {
     try {
       const s = await Storage.open(cfg(join(dir, 'http-writer'), server.url));
       results.http_writer = await viaWriter(s.writer(flows), chunks);
-      const { objects, arrays } = jsonRows(makeRows(N));
+      const { objects, arrays } = jsonRows(chunks);
       const raw = createClient({ url: server.url, request_timeout: 120_000 });
       results.http_client_jsoneachrow = await viaClient(raw, 'bench.flows', objects, 'JSONEachRow');
       results.http_client_jsoncompact = await viaClient(raw, 'bench.flows', arrays, 'JSONCompactEachRow');

@@ -8,10 +8,15 @@
  * 2–5× the insert of the raw rows (decision 0403).
  */
 import { type flows, type flows1m } from '../schema/index.js';
-import { type RowBuilder } from './builder.js';
+import { type RowBuilder, type Store } from './builder.js';
 
 /** flows_1m and flows_1h have the same columns. */
 type RollupBuilder = RowBuilder<typeof flows1m>;
+
+/** The key columns, named alike in flows and in the rollups. */
+interface KeyColumns {
+  column(name: 'iface' | 'collector' | 'proto' | 'vlan' | 'src_ip' | 'dst_ip'): Store;
+}
 
 /** 32-bit words per group key: bucket (s), iface id, collector id, proto << 16 | vlan, 8 address words. */
 const K = 12;
@@ -25,6 +30,11 @@ export class RollupAggregator {
   /** First row of each group in the source (where its strings and addresses are read from). */
   private firstRow = new Int32Array(0);
   private slots = new Int32Array(0);
+  /** Per source row: its bucket and, for flows rows, its summed deltas (scratch, reused). */
+  private rowBucket = new Float64Array(0);
+  private rowPackets = new Float64Array(0);
+  private rowBytes = new Float64Array(0);
+  private rowEnded = new Float64Array(0);
   private readonly names = new Map<string, number>();
   private lastName = '';
   private lastId = -1;
@@ -39,38 +49,21 @@ export class RollupAggregator {
     this.reset(n);
     const ts = src.column('ts') as BigInt64Array;
     const tsWords = new Int32Array(ts.buffer, ts.byteOffset, n * 2);
-    const iface = src.column('iface') as string[];
-    const collector = src.column('collector') as string[];
-    const proto = src.column('proto') as Float64Array;
-    const vlan = src.column('vlan') as Float64Array;
-    const srcIp = src.column('src_ip') as Uint8Array;
-    const dstIp = src.column('dst_ip') as Uint8Array;
-    const sw = new Uint32Array(srcIp.buffer, srcIp.byteOffset, n * 4);
-    const dw = new Uint32Array(dstIp.buffer, dstIp.byteOffset, n * 4);
     const pf = src.column('packets_delta_fwd') as Float64Array;
     const pr = src.column('packets_delta_rev') as Float64Array;
     const bf = src.column('bytes_delta_fwd') as Float64Array;
     const br = src.column('bytes_delta_rev') as Float64Array;
     const type = src.column('record_type') as Float64Array;
+    const { rowBucket, rowPackets, rowBytes, rowEnded } = this;
     for (let r = 0; r < n; r++) {
       // Nanoseconds from the two 32-bit halves (no bigint per row); exact to well under a bucket.
       const sec = (tsWords[r * 2 + 1]! * 4294967296 + (tsWords[r * 2]! >>> 0)) / 1e9;
-      const g = this.group(
-        r,
-        Math.floor(sec / bucketS) * bucketS,
-        iface[r]!,
-        collector[r]!,
-        proto[r]!,
-        vlan[r]!,
-        sw,
-        dw,
-      );
-      this.packets[g]! += pf[r]! + pr[r]!;
-      this.bytes[g]! += bf[r]! + br[r]!;
-      if (type[r] === 2) this.ended[g]!++; // Enum8 'final' = 2
+      rowBucket[r] = Math.floor(sec / bucketS) * bucketS;
+      rowPackets[r] = pf[r]! + pr[r]!;
+      rowBytes[r] = bf[r]! + br[r]!;
+      rowEnded[r] = type[r] === 2 ? 1 : 0; // Enum8 'final' = 2
     }
-    this.emit(out, iface, collector, proto, vlan, srcIp, dstIp);
-    return this.groups;
+    return this.aggregate(src, out, n, rowPackets, rowBytes, rowEnded);
   }
 
   /** Re-groups rollup rows into coarser buckets (1m → 1h). */
@@ -78,6 +71,20 @@ export class RollupAggregator {
     const n = src.count;
     this.reset(n);
     const ts = src.column('ts') as Float64Array;
+    for (let r = 0; r < n; r++) this.rowBucket[r] = Math.floor(ts[r]! / bucketS) * bucketS;
+    const sum = (c: 'packets' | 'bytes' | 'flows'): Float64Array => src.column(c) as Float64Array;
+    return this.aggregate(src, out, n, sum('packets'), sum('bytes'), sum('flows'));
+  }
+
+  /** Groups rows 0..n-1 of `src` by (rowBucket, key columns), summing the three per-row values, into `out`. */
+  private aggregate(
+    src: KeyColumns,
+    out: RollupBuilder,
+    n: number,
+    packets: Float64Array,
+    bytes: Float64Array,
+    ended: Float64Array,
+  ): number {
     const iface = src.column('iface') as string[];
     const collector = src.column('collector') as string[];
     const proto = src.column('proto') as Float64Array;
@@ -86,20 +93,8 @@ export class RollupAggregator {
     const dstIp = src.column('dst_ip') as Uint8Array;
     const sw = new Uint32Array(srcIp.buffer, srcIp.byteOffset, n * 4);
     const dw = new Uint32Array(dstIp.buffer, dstIp.byteOffset, n * 4);
-    const packets = src.column('packets') as Float64Array;
-    const bytes = src.column('bytes') as Float64Array;
-    const ended = src.column('flows') as Float64Array;
     for (let r = 0; r < n; r++) {
-      const g = this.group(
-        r,
-        Math.floor(ts[r]! / bucketS) * bucketS,
-        iface[r]!,
-        collector[r]!,
-        proto[r]!,
-        vlan[r]!,
-        sw,
-        dw,
-      );
+      const g = this.group(r, this.rowBucket[r]!, iface[r]!, collector[r]!, proto[r]!, vlan[r]!, sw, dw);
       this.packets[g]! += packets[r]!;
       this.bytes[g]! += bytes[r]!;
       this.ended[g]! += ended[r]!;
@@ -143,6 +138,10 @@ export class RollupAggregator {
       this.bytes = new Float64Array(cap);
       this.ended = new Float64Array(cap);
       this.firstRow = new Int32Array(cap);
+      this.rowBucket = new Float64Array(cap);
+      this.rowPackets = new Float64Array(cap);
+      this.rowBytes = new Float64Array(cap);
+      this.rowEnded = new Float64Array(cap);
       let size = 2048;
       while (size < cap * 2) size *= 2;
       this.slots = new Int32Array(size);
