@@ -12,13 +12,16 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace {
 
 constexpr uint32_t kRecordHeader = 16;
+constexpr size_t kFileBuffer = 1 << 20;
 
 inline uint32_t Pad4(uint32_t n) { return (n + 3u) & ~3u; }
 
@@ -182,7 +185,24 @@ class Handle : public Napi::ObjectWrap<Handle> {
     if (pcap_) return ThrowError(env, "handle already open");
     std::string path = info[0].ToString().Utf8Value();
     char errbuf[PCAP_ERRBUF_SIZE] = {0};
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    // The file is opened here with a 1 MiB stdio buffer: libpcap reads each record with two fread()
+    // calls, and with the default 4 KiB buffer a 250 MB file costs 60k read(2) calls (measured: a
+    // third of the CPU of reading a file on this VM, where a system call is expensive).
+    pcap_t* p = nullptr;
+    if (path == "-") {
+      p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    } else {
+      FILE* fp = std::fopen(path.c_str(), "rb");
+      if (!fp) return ThrowError(env, path + ": " + std::strerror(errno));
+      // glibc ignores the size when setvbuf() gets no buffer: give it one.
+      fileBuf_.reset(new char[kFileBuffer]);
+      std::setvbuf(fp, fileBuf_.get(), _IOFBF, kFileBuffer);
+      p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+      if (!p) {
+        std::fclose(fp);  // on success pcap_close() closes it
+        fileBuf_.reset();
+      }
+    }
     if (!p) return ThrowError(env, std::string(errbuf));
     pcap_ = p;
     live_ = false;
@@ -461,13 +481,15 @@ class Handle : public Napi::ObjectWrap<Handle> {
       Unref();
     }
     if (pcap_) {
-      pcap_close(pcap_);
+      pcap_close(pcap_);  // closes the FILE, so its buffer may go after it
       pcap_ = nullptr;
     }
+    fileBuf_.reset();
   }
 
   Napi::Env env_;
   pcap_t* pcap_ = nullptr;
+  std::unique_ptr<char[]> fileBuf_;  // stdio buffer of an offline file (outlives its FILE)
   bool live_ = false;
   bool nanoTs_ = false;
   std::string warning_;
