@@ -24,6 +24,11 @@ export interface FlowJson {
   bytes_rev: number;
   first_ts: string;
   last_ts: string;
+  /** Per direction (null: no packet that way since the flow's start or active-timeout restart). */
+  first_ts_fwd: string | null;
+  last_ts_fwd: string | null;
+  first_ts_rev: string | null;
+  last_ts_rev: string | null;
   tcp_flags_fwd: number;
   tcp_flags_rev: number;
   rtt_us: number | null;
@@ -40,8 +45,8 @@ function addr(version: number, a: Uint32Array): string | null {
   return null;
 }
 
-function ts(ns: bigint): string {
-  return epochNs(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
+function dirTs(t: Float64Array, at: number): string | null {
+  return t[at]! < 0 ? null : epochNs(t[at]!, t[at + 1]!);
 }
 
 export function flowToJson(r: FlowRecord, ifaceNames: readonly string[] = []): FlowJson {
@@ -64,8 +69,12 @@ export function flowToJson(r: FlowRecord, ifaceNames: readonly string[] = []): F
     bytes_fwd: r.bytesFwd,
     packets_rev: r.packetsRev,
     bytes_rev: r.bytesRev,
-    first_ts: ts(r.firstTs),
-    last_ts: ts(r.lastTs),
+    first_ts: epochNs(r.firstSec, r.firstNsec),
+    last_ts: epochNs(r.lastSec, r.lastNsec),
+    first_ts_fwd: dirTs(r.dirTimes, 0),
+    last_ts_fwd: dirTs(r.dirTimes, 2),
+    first_ts_rev: dirTs(r.dirTimes, 4),
+    last_ts_rev: dirTs(r.dirTimes, 6),
     tcp_flags_fwd: r.tcpFlagsFwd,
     tcp_flags_rev: r.tcpFlagsRev,
     rtt_us: r.rttUs < 0 ? null : r.rttUs,

@@ -1,4 +1,4 @@
-/** The flow record: what the flow table emits (numbers and bigints; the table itself holds no strings). */
+/** The flow record: what the flow table emits (numbers only; the table itself holds no strings). */
 
 export const EndReason = { INTERIM: 0, FIN: 1, RST: 2, IDLE: 3, ACTIVE: 4, EVICTED: 5, CAPTURE_END: 6 } as const;
 export const END_REASON_NAMES: readonly string[] = [
@@ -46,14 +46,20 @@ export interface FlowRecord {
   bytesFwd: number;
   packetsRev: number;
   bytesRev: number;
-  /** Nanoseconds since the Unix epoch: first and last packet of the flow (since its last active-timeout restart). */
-  firstTs: bigint;
-  lastTs: bigint;
-  /** The same two times as seconds + nanoseconds in numbers (for consumers that avoid bigints). */
+  /**
+   * First and last packet of the flow (since its last active-timeout restart) as Unix epoch seconds
+   * and nanoseconds: numbers, so that emitting a record makes no bigint.
+   */
   firstSec: number;
   firstNsec: number;
   lastSec: number;
   lastNsec: number;
+  /**
+   * Per direction, since the flow's last (re)start, as epoch seconds and nanoseconds: [0..3] first
+   * and last packet initiator → responder, [4..7] responder → initiator; seconds -1 = no packet that
+   * way. [8..9] is scratch space of the table.
+   */
+  readonly dirTimes: Float64Array;
   tcpFlagsFwd: number;
   tcpFlagsRev: number;
   /** TCP handshake RTT as seen at the capture point (SYN → ACK of the SYN-ACK), microseconds; -1 unknown. */
@@ -89,12 +95,11 @@ export function newFlowRecord(): FlowRecord {
     bytesFwd: 0,
     packetsRev: 0,
     bytesRev: 0,
-    firstTs: 0n,
-    lastTs: 0n,
     firstSec: 0,
     firstNsec: 0,
     lastSec: 0,
     lastNsec: 0,
+    dirTimes: new Float64Array(10),
     tcpFlagsFwd: 0,
     tcpFlagsRev: 0,
     rttUs: -1,

@@ -33,7 +33,7 @@ class Harness {
   readonly table: FlowTable;
   constructor(opts: Partial<FlowTableOptions> = {}) {
     this.table = new FlowTable({ maxFlows: 1024, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 0, ...opts }, (r) =>
-      this.records.push({ ...r, src: r.src.slice(), dst: r.dst.slice() }),
+      this.records.push({ ...r, src: r.src.slice(), dst: r.dst.slice(), dirTimes: r.dirTimes.slice() }),
     );
   }
   feed(f: Uint8Array, tsMs: number, iface = 0, lt = 1): number {
@@ -80,6 +80,10 @@ describe(FlowTable.name, () => {
       bytes_rev: revBytes,
       first_ts: '1700000000.000000000',
       last_ts: '1700000000.010000000',
+      first_ts_fwd: '1700000000.000000000',
+      last_ts_fwd: '1700000000.010000000',
+      first_ts_rev: '1700000000.002000000',
+      last_ts_rev: '1700000000.009000000',
       tcp_flags_fwd: 0x1b,
       tcp_flags_rev: 0x13,
       rtt_us: 5000,
@@ -93,7 +97,6 @@ describe(FlowTable.name, () => {
     expect([rec.firstSec, rec.firstNsec, rec.lastSec, rec.lastNsec]).toEqual([
       1_700_000_000, 0, 1_700_000_000, 10_000_000,
     ]);
-    expect(rec.lastTs).toBe(BigInt(rec.lastSec) * 1_000_000_000n + BigInt(rec.lastNsec));
   });
 
   it('makes the SYN sender the initiator even when the SYN-ACK is seen first', () => {
@@ -153,6 +156,11 @@ describe(FlowTable.name, () => {
     expect(r53.map((r) => r.end_reason)).toContain('interim');
     expect(r53.at(-1)!.end_reason).toBe('idle');
     expect(r53.reduce((a, r) => a + r.packets_fwd, 0)).toBe(71);
+    // Per-direction times start again after the active-timeout restart; a one-way flow has no reverse times.
+    const afterActive = r53[r53.findIndex((r) => r.end_reason === 'active') + 1]!;
+    expect(afterActive.first_ts_fwd).toBe(afterActive.first_ts);
+    expect(Number(afterActive.first_ts_fwd) - 1_700_000_000).toBeGreaterThanOrEqual(60);
+    expect(r53.at(-1)).toMatchObject({ last_ts_fwd: '1700000070.000000000', first_ts_rev: null, last_ts_rev: null });
     const r54 = h
       .json()
       .filter((r) => r.dst_port === 54)

@@ -31,7 +31,12 @@ export interface FlowTableOptions {
   interimS: number;
   /** How long a closed (FIN/RST) flow stays to catch its last packets. Default min(2 s, idle). */
   closedLingerS?: number;
-  /** Flows allocated at start; the table doubles up to maxFlows as needed. Default min(maxFlows, 16384). */
+  /**
+   * Records allocated at start; beyond them the record buffer doubles (a copy) up to maxFlows.
+   * Default min(maxFlows, 16384). (Reserving maxFlows up front was measured slower: a buffer that
+   * large is a fresh mmap each time, and on a VM a first touch of a page is expensive, while
+   * buffers of a few MB come back from the C heap already mapped.)
+   */
   initialFlows?: number;
 }
 
@@ -42,6 +47,11 @@ const ST_FIN_R = 2;
 const ST_RST = 4;
 const ST_CLOSED = 8;
 const ST_SYNACK = 16;
+/** A packet was counted in this direction since the flow's (re)start: its first time is set. */
+const ST_SEEN_F = 32;
+const ST_SEEN_R = 64;
+/** The handshake RTT is measured (or can no longer be). */
+const ST_RTT_DONE = 128;
 
 const LIST_OPEN = 0;
 const LIST_CLOSED = 1;
@@ -51,56 +61,60 @@ const FRAG_W = 10;
 
 /**
  * One flow = one STRIDE-byte record in a single ArrayBuffer (array of structures), read through
- * Float64/Uint32/Int32/Uint16/Uint8 views: a packet touches a few cache lines, not one per field.
- * Offsets are in units of each view (F = f64 index, W = u32 index, H = u16 index, Y = byte).
+ * Float64/Uint32/Int32/Uint16/Uint8 views. What a packet touches sits in the record's first 128
+ * bytes (two or three cache lines: JavaScript cannot align the backing store to 64 bytes): bytes 0-63 hold the key, the LRU second and the state bytes; 64-127 the
+ * counters, the last time of each direction, the next timer deadline, the TCP flags and expected
+ * sequence numbers. Bytes 128-255 hold what is read once per flow or per record (start time, first
+ * times, RTT, MACs, LRU links, generation, hash). Offsets are in units of each view (F = f64 index,
+ * W = u32 index, H = u16 index, Y = byte).
  */
-const STRIDE_BYTES = 224;
+const STRIDE_BYTES = 256;
 export const STRIDE = STRIDE_BYTES;
 const S8 = STRIDE_BYTES / 8;
 const S4 = STRIDE_BYTES / 4;
 const S2 = STRIDE_BYTES / 2;
-// f64: counters (deltas since the last record) and times (ns since the table's base second)
-const F_PKT_F = 0;
-const F_PKT_R = 1;
-const F_BYT_F = 2;
-const F_BYT_R = 3;
-const F_START = 4;
-const F_LAST = 5;
-const F_LAST_EXP = 6;
-const F_FIRST_F = 7;
-const F_LAST_F = 8;
-const F_FIRST_R = 9;
-const F_LAST_R = 10;
-const F_SYN_TS = 11;
-const F_RTT = 12;
-// u32 (byte 104): key, hash, TCP sequence state and counters, MAC low words, LRU links
-const W_KEY = 26;
-const W_HASH = 39;
-const W_NSEQ_F = 40;
-const W_NSEQ_R = 41;
-const W_RETR = 42;
-const W_OOO = 43;
-const W_ZWIN = 44;
-const W_GEN = 45;
-const W_MSRC_LO = 46;
-const W_MDST_LO = 47;
-const W_PREV = 48;
-const W_NEXT = 49;
+// bytes 0-63
+const W_KEY = 0;
 /** Second (since the table's base) of the flow's last move to its list's tail. */
-const W_TOUCH = 50;
-// u16 (byte 204)
-const H_FLAGS_F = 102;
-const H_FLAGS_R = 103;
-const H_RESETS = 104;
-const H_MSRC_HI = 105;
-const H_MDST_HI = 106;
-// u8 (byte 214)
+const W_TOUCH = 13;
+const W_NSEQ_F = 14;
 /** bit0/1: seq tracked fwd/rev; bits 2-4 holes fwd (saturating), 5-7 holes rev. */
-const Y_SEQST = 214;
-const Y_STATE = 215;
-const Y_INITSW = 216;
-const Y_HASMAC = 217;
-const Y_LIST = 218;
+const Y_SEQST = 60;
+const Y_STATE = 61;
+const Y_INITSW = 62;
+const Y_LIST = 63;
+// bytes 64-127: counters are deltas since the last record; times ns since the table's base
+const F_PKT_F = 8;
+const F_PKT_R = 9;
+const F_BYT_F = 10;
+const F_BYT_R = 11;
+const F_LAST_F = 12;
+const F_LAST_R = 13;
+/** The earliest of the active timeout and the next interim record. */
+const F_DEADLINE = 14;
+const H_FLAGS_F = 60;
+const H_FLAGS_R = 61;
+const W_NSEQ_R = 31;
+// bytes 128-255
+const F_START = 16;
+const F_LAST_EXP = 17;
+const F_FIRST_F = 18;
+const F_FIRST_R = 19;
+const F_SYN_TS = 20;
+const F_RTT = 21;
+const W_RETR = 44;
+const W_OOO = 45;
+const W_ZWIN = 46;
+const W_GEN = 47;
+const W_MSRC_LO = 48;
+const W_MDST_LO = 49;
+const W_PREV = 50;
+const W_NEXT = 51;
+const W_HASH = 52;
+const H_MSRC_HI = 106;
+const H_MDST_HI = 107;
+const H_RESETS = 108;
+const Y_HASMAC = 218;
 
 export class FlowTable {
   readonly maxFlows: number;
@@ -111,7 +125,13 @@ export class FlowTable {
 
   /** Flows the record buffer holds now (grows by doubling up to maxFlows). */
   capacity = 0;
+  /** Records below this index have been used (the rest of the buffer was never touched). */
+  private fresh = 0;
   private mask = 0;
+  /**
+   * The index: open addressing, two Int32 per slot: flow index + 1 (0 = empty) and the key's hash,
+   * so a probe that meets another flow is told apart without reading that flow's record.
+   */
   private slots = new Int32Array(0);
   private f64 = new Float64Array(0);
   private u32 = new Uint32Array(0);
@@ -158,12 +178,17 @@ export class FlowTable {
     this.interimNs = opts.interimS > 0 ? opts.interimS * NS : Infinity;
     this.lingerNs = (opts.closedLingerS ?? Math.min(2, opts.idleTimeoutS)) * NS;
     this.grow(Math.min(this.maxFlows, Math.max(1, opts.initialFlows ?? 16384)));
+    this.growIndex(1024);
   }
 
-  /** Bytes held by the table (records, index, fragment map); per flow: STRIDE_BYTES + 8 bytes of index. */
+  /**
+   * Bytes the table uses (records ever taken, index, fragment map); per flow: STRIDE_BYTES + 16 to
+   * 32 bytes of index. The reserved but never used part of the record buffer is not counted: the
+   * kernel gives it pages only when it is first written.
+   */
   byteSize(): number {
     return (
-      this.u8.byteLength +
+      this.fresh * STRIDE_BYTES +
       this.slots.byteLength +
       this.fragKeys.byteLength +
       this.fragFlow.byteLength +
@@ -172,34 +197,35 @@ export class FlowTable {
     );
   }
 
-  /** Re-allocates the records for `cap` flows (keeping every flow and its index) and rebuilds the index. */
+  /** Re-allocates the records for `cap` flows, keeping every flow (the index holds flow numbers: unchanged). */
   private grow(cap: number): void {
     const old = this.u8;
-    const oldCap = this.capacity;
     const buf = new ArrayBuffer(cap * STRIDE_BYTES);
     this.u8 = new Uint8Array(buf);
-    this.u8.set(old);
+    if (this.fresh > 0) this.u8.set(old.subarray(0, this.fresh * STRIDE_BYTES));
     this.f64 = new Float64Array(buf);
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
     this.u16 = new Uint16Array(buf);
     this.capacity = cap;
-    // New flows go on the free list (in index order).
-    for (let i = cap - 1; i >= oldCap; i--) {
-      this.i32[i * S4 + W_NEXT] = this.freeHead;
-      this.freeHead = i;
+  }
+
+  /** Re-builds the index with `slots` slots (a power of two) from the old one (no record is read). */
+  private growIndex(slotCount: number): void {
+    const oldSlots = this.slots;
+    const mask = slotCount - 1;
+    const slots = new Int32Array(slotCount * 2);
+    for (let o = 0; o < oldSlots.length; o += 2) {
+      const v = oldSlots[o]!;
+      if (v === 0) continue;
+      const h = oldSlots[o + 1]!;
+      let s = h & mask;
+      while (slots[2 * s] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = v;
+      slots[2 * s + 1] = h;
     }
-    let icap = 1024;
-    while (icap < cap * 2) icap *= 2;
-    this.mask = icap - 1;
-    this.slots = new Int32Array(icap);
-    for (let l = 0; l < 2; l++) {
-      for (let f = this.heads[l]!; f >= 0; f = this.i32[f * S4 + W_NEXT]!) {
-        let s = this.u32[f * S4 + W_HASH]! & this.mask;
-        while (this.slots[s] !== 0) s = (s + 1) & this.mask;
-        this.slots[s] = f + 1;
-      }
-    }
+    this.mask = mask;
+    this.slots = slots;
   }
 
   /**
@@ -368,7 +394,36 @@ export class FlowTable {
 
     const f64 = this.f64;
     const b8 = idx * S8;
-    // Active timeout and interim records, before this packet is counted.
+    // Active timeout and interim records, before this packet is counted (one deadline to compare).
+    if (t >= f64[b8 + F_DEADLINE]!) this.timers(idx, t);
+
+    const len = p.wirelen;
+    const y = idx * STRIDE_BYTES;
+    const st = this.u8[y + Y_STATE]!;
+    if (rev === 0) {
+      f64[b8 + F_PKT_F]! += 1;
+      f64[b8 + F_BYT_F]! += len;
+      if ((st & ST_SEEN_F) === 0) {
+        this.u8[y + Y_STATE] = st | ST_SEEN_F;
+        f64[b8 + F_FIRST_F] = f64[b8 + F_LAST_F] = t;
+      } else if (t > f64[b8 + F_LAST_F]!) f64[b8 + F_LAST_F] = t;
+    } else {
+      f64[b8 + F_PKT_R]! += 1;
+      f64[b8 + F_BYT_R]! += len;
+      if ((st & ST_SEEN_R) === 0) {
+        this.u8[y + Y_STATE] = st | ST_SEEN_R;
+        f64[b8 + F_FIRST_R] = f64[b8 + F_LAST_R] = t;
+      } else if (t > f64[b8 + F_LAST_R]!) f64[b8 + F_LAST_R] = t;
+    }
+    if (tr === TCP) this.tcp(p, idx, rev, t);
+    this.touch(idx);
+    return idx;
+  }
+
+  /** The flow's deadline has come: an active-timeout record (then a restart) or an interim record. */
+  private timers(idx: number, t: number): void {
+    const f64 = this.f64;
+    const b8 = idx * S8;
     if (t - f64[b8 + F_START]! >= this.activeNs) {
       this.emit(idx, EndReason.ACTIVE);
       this.restart(idx, t);
@@ -377,23 +432,15 @@ export class FlowTable {
       f64[b8 + F_PKT_F] = f64[b8 + F_PKT_R] = f64[b8 + F_BYT_F] = f64[b8 + F_BYT_R] = 0;
       f64[b8 + F_LAST_EXP] = t;
     }
+    f64[b8 + F_DEADLINE] = Math.min(f64[b8 + F_START]! + this.activeNs, f64[b8 + F_LAST_EXP]! + this.interimNs);
+  }
 
-    const len = p.wirelen;
-    if (rev === 0) {
-      f64[b8 + F_PKT_F]! += 1;
-      f64[b8 + F_BYT_F]! += len;
-      if (f64[b8 + F_FIRST_F]! !== f64[b8 + F_FIRST_F]!) f64[b8 + F_FIRST_F] = t;
-      f64[b8 + F_LAST_F] = t;
-    } else {
-      f64[b8 + F_PKT_R]! += 1;
-      f64[b8 + F_BYT_R]! += len;
-      if (f64[b8 + F_FIRST_R]! !== f64[b8 + F_FIRST_R]!) f64[b8 + F_FIRST_R] = t;
-      f64[b8 + F_LAST_R] = t;
-    }
-    if (t > f64[b8 + F_LAST]!) f64[b8 + F_LAST] = t;
-    if (tr === TCP) this.tcp(p, idx, rev, t);
-    this.touch(idx);
-    return idx;
+  /** The flow's last packet time (either direction), ns since the base second. */
+  private lastOf(idx: number): number {
+    const f64 = this.f64;
+    const a = f64[idx * S8 + F_LAST_F]!;
+    const b = f64[idx * S8 + F_LAST_R]!;
+    return b > a ? b : a;
   }
 
   private tcp(p: FrameParser, idx: number, rev: number, t: number): void {
@@ -414,9 +461,11 @@ export class FlowTable {
     const ack = fl & 0x10;
     if (syn !== 0 && ack === 0 && rev === 0 && f64[b8 + F_SYN_TS]! !== f64[b8 + F_SYN_TS]!) f64[b8 + F_SYN_TS] = t;
     else if (syn !== 0 && ack !== 0 && rev === 1) st |= ST_SYNACK;
-    else if (syn === 0 && ack !== 0 && rev === 0 && (st & ST_SYNACK) !== 0 && f64[b8 + F_RTT]! !== f64[b8 + F_RTT]!) {
+    else if (syn === 0 && ack !== 0 && rev === 0 && (st & (ST_SYNACK | ST_RTT_DONE)) === ST_SYNACK) {
+      // The ACK after the SYN-ACK: the handshake RTT when the SYN was seen, and no more tries.
       const s0 = f64[b8 + F_SYN_TS]!;
       if (s0 === s0) f64[b8 + F_RTT] = t - s0;
+      st |= ST_RTT_DONE;
     }
     if (tcp.window === 0 && (fl & 0x07) === 0) u32[w + W_ZWIN]! += 1;
     if (fl & 0x04) {
@@ -474,14 +523,13 @@ export class FlowTable {
 
   /** Ends flows idle for longer than the idle timeout, and closed flows past their linger time. */
   expire(t: number): void {
-    const f64 = this.f64;
     let h = this.heads[LIST_CLOSED]!;
-    while (h >= 0 && t - f64[h * S8 + F_LAST]! > this.lingerNs) {
+    while (h >= 0 && t - this.lastOf(h) > this.lingerNs) {
       this.end(h, this.u8[h * STRIDE_BYTES + Y_STATE]! & ST_RST ? EndReason.RST : EndReason.FIN);
       h = this.heads[LIST_CLOSED]!;
     }
     h = this.heads[LIST_OPEN]!;
-    while (h >= 0 && t - f64[h * S8 + F_LAST]! > this.idleNs) {
+    while (h >= 0 && t - this.lastOf(h) > this.idleNs) {
       this.end(h, EndReason.IDLE);
       h = this.heads[LIST_OPEN]!;
     }
@@ -507,7 +555,7 @@ export class FlowTable {
   }
 
   private create(h: number, t: number): number {
-    if (this.freeHead < 0) {
+    if (this.freeHead < 0 && this.fresh === this.capacity) {
       if (this.capacity < this.maxFlows) this.grow(Math.min(this.maxFlows, this.capacity * 2));
       else {
         const victim = this.heads[LIST_CLOSED]! >= 0 ? this.heads[LIST_CLOSED]! : this.heads[LIST_OPEN]!;
@@ -515,16 +563,22 @@ export class FlowTable {
         this.end(victim, EndReason.EVICTED);
       }
     }
-    const idx = this.freeHead;
+    // A freed record (warm in the cache) before a never used one.
+    let idx = this.freeHead;
+    if (idx >= 0) this.freeHead = this.i32[idx * S4 + W_NEXT]!;
+    else idx = this.fresh++;
+    // The index stays at most half full.
+    if ((this.active + 1) * 2 > this.mask + 1) this.growIndex((this.mask + 1) * 2);
     const w = idx * S4;
-    this.freeHead = this.i32[w + W_NEXT]!;
     const k = this.k;
     const u32 = this.u32;
     for (let i = 0; i < KEY_WORDS; i++) u32[w + W_KEY + i] = k[i]!;
     u32[w + W_HASH] = h;
+    const slots = this.slots;
     let s = h & this.mask;
-    while (this.slots[s] !== 0) s = (s + 1) & this.mask;
-    this.slots[s] = idx + 1;
+    while (slots[2 * s] !== 0) s = (s + 1) & this.mask;
+    slots[2 * s] = idx + 1;
+    slots[2 * s + 1] = h;
     u32[w + W_GEN] = (u32[w + W_GEN]! + 1) >>> 0;
     u32[w + W_RETR] = u32[w + W_OOO] = u32[w + W_ZWIN] = 0;
     const y = idx * STRIDE_BYTES;
@@ -546,8 +600,12 @@ export class FlowTable {
     const f64 = this.f64;
     const b8 = idx * S8;
     f64[b8 + F_PKT_F] = f64[b8 + F_PKT_R] = f64[b8 + F_BYT_F] = f64[b8 + F_BYT_R] = 0;
-    f64[b8 + F_START] = f64[b8 + F_LAST] = f64[b8 + F_LAST_EXP] = t;
-    f64[b8 + F_FIRST_F] = f64[b8 + F_LAST_F] = f64[b8 + F_FIRST_R] = f64[b8 + F_LAST_R] = NaN;
+    f64[b8 + F_START] = f64[b8 + F_LAST_EXP] = t;
+    // Until a direction's first packet its times stay t (lastOf() needs no NaN test; emit() looks at ST_SEEN_*).
+    f64[b8 + F_FIRST_F] = f64[b8 + F_LAST_F] = f64[b8 + F_FIRST_R] = f64[b8 + F_LAST_R] = t;
+    f64[b8 + F_DEADLINE] = Math.min(t + this.activeNs, t + this.interimNs);
+    const y = idx * STRIDE_BYTES;
+    this.u8[y + Y_STATE] = this.u8[y + Y_STATE]! & ~(ST_SEEN_F | ST_SEEN_R);
   }
 
   private lookup(h: number): number {
@@ -555,13 +613,13 @@ export class FlowTable {
     const u32 = this.u32;
     const slots = this.slots;
     const mask = this.mask;
+    const hs = h | 0;
     let s = h & mask;
     for (;;) {
-      const v = slots[s]!;
+      const v = slots[2 * s]!;
       if (v === 0) return -1;
-      const w = (v - 1) * S4;
-      if (u32[w + W_HASH] === h) {
-        const o = w + W_KEY;
+      if (slots[2 * s + 1] === hs) {
+        const o = (v - 1) * S4 + W_KEY;
         let i = 0;
         while (i < KEY_WORDS && u32[o + i] === k[i]) i++;
         if (i === KEY_WORDS) return v - 1;
@@ -578,19 +636,21 @@ export class FlowTable {
     const slots = this.slots;
     const u32 = this.u32;
     let i = u32[idx * S4 + W_HASH]! & mask;
-    while (slots[i] !== idx + 1) i = (i + 1) & mask;
-    slots[i] = 0;
+    while (slots[2 * i] !== idx + 1) i = (i + 1) & mask;
+    slots[2 * i] = 0;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const v = slots[j]!;
+      const v = slots[2 * j]!;
       if (v === 0) break;
-      const home = u32[(v - 1) * S4 + W_HASH]! & mask;
+      const hj = slots[2 * j + 1]!;
+      const home = hj & mask;
       // Move the entry back into the hole unless its home lies cyclically in (i, j].
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!inRange) {
-        slots[i] = v;
-        slots[j] = 0;
+        slots[2 * i] = v;
+        slots[2 * i + 1] = hj;
+        slots[2 * j] = 0;
         i = j;
       }
     }
@@ -647,16 +707,22 @@ export class FlowTable {
     r.bytesFwd = f64[b8 + F_BYT_F]!;
     r.packetsRev = f64[b8 + F_PKT_R]!;
     r.bytesRev = f64[b8 + F_BYT_R]!;
-    const first = Math.round(f64[b8 + F_START]!);
-    const last = Math.round(f64[b8 + F_LAST]!);
-    const fs = Math.floor(first / NS);
-    const ls = Math.floor(last / NS);
-    r.firstSec = this.baseSec + fs;
-    r.firstNsec = first - fs * NS;
-    r.lastSec = this.baseSec + ls;
-    r.lastNsec = last - ls * NS;
-    r.firstTs = BigInt(r.firstSec) * 1_000_000_000n + BigInt(r.firstNsec);
-    r.lastTs = BigInt(r.lastSec) * 1_000_000_000n + BigInt(r.lastNsec);
+    const dt = r.dirTimes;
+    this.splitNs(f64[b8 + F_START]!, dt, 8);
+    r.firstSec = dt[8]!;
+    r.firstNsec = dt[9]!;
+    this.splitNs(this.lastOf(idx), dt, 8);
+    r.lastSec = dt[8]!;
+    r.lastNsec = dt[9]!;
+    const st = this.u8[y + Y_STATE]!;
+    if (st & ST_SEEN_F) {
+      this.splitNs(f64[b8 + F_FIRST_F]!, dt, 0);
+      this.splitNs(f64[b8 + F_LAST_F]!, dt, 2);
+    } else dt[0] = dt[1] = dt[2] = dt[3] = -1;
+    if (st & ST_SEEN_R) {
+      this.splitNs(f64[b8 + F_FIRST_R]!, dt, 4);
+      this.splitNs(f64[b8 + F_LAST_R]!, dt, 6);
+    } else dt[4] = dt[5] = dt[6] = dt[7] = -1;
     r.tcpFlagsFwd = this.u16[hh + H_FLAGS_F]!;
     r.tcpFlagsRev = this.u16[hh + H_FLAGS_R]!;
     const rtt = f64[b8 + F_RTT]!;
@@ -668,6 +734,14 @@ export class FlowTable {
     r.endReason = reason;
     this.records++;
     this.sink(r);
+  }
+
+  /** Writes a time (ns since the base second) as epoch seconds and nanoseconds into out[at], out[at + 1]. */
+  private splitNs(rel: number, out: Float64Array, at: number): void {
+    const ns = Math.round(rel);
+    const s = Math.floor(ns / NS);
+    out[at] = this.baseSec + s;
+    out[at + 1] = ns - s * NS;
   }
 
   private absNs(rel: number): bigint {

@@ -109,6 +109,69 @@ describe(OfflineCapture.name, () => {
     expect(pkts[3]!.nsec).toBe(123456792);
   });
 
+  it('reads a big-endian microsecond file as libpcap reads the same packets from pcapng', () => {
+    // The classic-pcap reader of the addon parses records itself: byte order and precision come
+    // from the magic. The reference is libpcap's own reader of the same packets as pcapng.
+    const frames = Array.from({ length: 9 }, (_, i) => udpFrame(2000 + i, 53, i * 7));
+    const parts: Buffer[] = [];
+    const fh = Buffer.alloc(24);
+    fh.writeUInt32BE(0xa1b2c3d4, 0);
+    fh.writeUInt16BE(2, 4);
+    fh.writeUInt16BE(4, 6);
+    fh.writeUInt32BE(65535, 16);
+    fh.writeUInt32BE(LinkType.EN10MB, 20);
+    parts.push(fh);
+    frames.forEach((f, i) => {
+      const rh = Buffer.alloc(16);
+      rh.writeUInt32BE(1700000100 + i, 0);
+      rh.writeUInt32BE(999_990 + i, 4); // microseconds
+      rh.writeUInt32BE(f.length, 8);
+      rh.writeUInt32BE(f.length + i, 12);
+      parts.push(rh, Buffer.from(f));
+    });
+    const be = join(dir, 'big-endian-usec.pcap');
+    writeFileSync(be, Buffer.concat(parts));
+    const ng = join(dir, 'big-endian-usec.pcapng');
+    execFileSync('editcap', ['-F', 'pcapng', be, ng]);
+    const read = (f: string): ReturnType<typeof collect> => {
+      const cap = OfflineCapture.open(f);
+      try {
+        return collect(cap);
+      } finally {
+        cap.close();
+      }
+    };
+    const fast = read(be);
+    expect(fast).toEqual(read(ng));
+    expect(fast[8]).toEqual({ sec: 1700000108, nsec: 999_998_000, caplen: 42 + 56, wirelen: 42 + 56 + 8, first: 2008 });
+  });
+
+  it('keeps snaplen bytes of a record longer than the file snaplen, as libpcap does', () => {
+    const small = join(dir, 'snap.pcap');
+    const w = PcapWriter.open(small, LinkType.EN10MB, 65535);
+    for (let i = 0; i < 3; i++) {
+      const f = udpFrame(3000 + i, 53, 100);
+      w.write(f, 0, f.length, f.length, 1700000200 + i, 0);
+    }
+    w.close();
+    const bytes = Buffer.from(readFileSync(small));
+    bytes.writeUInt32LE(64, 16); // the file header now says snaplen 64; the records are 142 bytes
+    writeFileSync(small, bytes);
+    const cap = OfflineCapture.open(small);
+    const pkts = collect(cap);
+    cap.close();
+    expect(pkts.map((p) => [p.caplen, p.wirelen, p.first])).toEqual([
+      [64, 142, 3000],
+      [64, 142, 3001],
+      [64, 142, 3002],
+    ]);
+    expect(cap.truncatedError).toBeUndefined();
+    // With a filter libpcap reads the file itself: the same records.
+    const viaLibpcap = OfflineCapture.open(small, { filter: 'udp' });
+    expect(collect(viaLibpcap)).toEqual(pkts);
+    viaLibpcap.close();
+  });
+
   it('applies a filter while reading', () => {
     const cap = OfflineCapture.open(file, { filter: 'udp dst port 53' });
     const pkts = collect(cap);
