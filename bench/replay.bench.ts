@@ -1,39 +1,37 @@
 // Benchmark: `npm run bench -- bench/replay.bench.ts`. Needs tcpdump, tshark and softflowd.
-// Replays a generated mixed pcap (2M packets, cached under bench/out/) in process through the
-// decoder and the flow table, and runs tcpdump, tshark and softflowd over the same file in the same
+// Replays a generated mixed pcap (2M packets, cached under bench/out/) through the decoder and the
+// flow table in a fresh Node process (bench/lib/replay-runs.cjs, the built code), and runs tcpdump, tshark and softflowd over the same file in the same
 // run. Prints ratios, heap growth and GC count per 1M frames; asserts the targets of docs/flows.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import type * as PcapLib from '@nicscope/pcap';
 import type * as FlowLib from '@nicscope/flow';
 import type * as PacketLib from '@nicscope/packet';
 import { writeMixedPcap } from './gen/mixed-pcap.js';
 import * as B from '../libs/packet/test/build.js';
 
 /**
- * The code measured is the build the `nicscope` command runs (dist/, tsc output; `npm run bench`
- * builds it first), not vitest's transform of the sources: there every imported binding becomes a
- * getter of a module-runner object, which measured 25-35 % slower on this loop (same run, both
- * loaded side by side).
+ * The replays run in a fresh Node process over the build the `nicscope` command runs (dist/, tsc
+ * output; `npm run bench` builds it first): bench/lib/replay-runs.cjs. Not in this vitest worker:
+ * vitest's transform of the sources makes every imported binding a getter of a module-runner
+ * object (the same loop measured 25-35 % slower), and the worker's own heap state made whole
+ * attempts 30-50 % slower than the next attempt of the same code.
  */
 const dist = createRequire(__filename);
-const { OfflineCapture } = dist('../dist/libs/pcap/src/index.js') as typeof PcapLib;
-const { FlowTable, FramePipeline, flowToNdjson } = dist('../dist/libs/flow/src/index.js') as typeof FlowLib;
+const { FlowTable } = dist('../dist/libs/flow/src/index.js') as typeof FlowLib;
 const { FrameParser } = dist('../dist/libs/packet/src/index.js') as typeof PacketLib;
+const RUNNER = join(__dirname, 'lib', 'replay-runs.cjs');
 
 const PACKETS = Number(process.env.NICSCOPE_BENCH_PACKETS ?? 2_000_000);
 const OUT = join(__dirname, 'out');
 const FILE = join(OUT, `mixed-${PACKETS}.pcap`);
-const FLOW_OPTS = { maxFlows: 1_000_000, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 0 };
 
 interface Run {
   seconds: number;
-  /** CPU time (user + system) of this process during the run: the one core it used. */
+  /** CPU time (user + system) of the replaying process during the run: the one core it used. */
   cpu: number;
   frames: number;
   records: number;
@@ -41,42 +39,15 @@ interface Run {
   heapGrowth: number;
 }
 
-function replayOnce(withNdjson: boolean): Run {
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => (gcs += list.getEntries().length));
-  obs.observe({ entryTypes: ['gc'] });
-  const heap0 = process.memoryUsage().heapUsed;
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  let records = 0;
-  let chars = 0;
-  const pipe = new FramePipeline(FLOW_OPTS, (r) => {
-    records++;
-    if (withNdjson) chars += flowToNdjson(r).length;
+/** Replays the file in a fresh process: `runs` measured runs after `warmups` (JIT) runs. */
+function replayRuns(mode: 'flows' | 'ndjson' | 'read', warmups: number, runs: number): Run[] {
+  const r = spawnSync(process.execPath, [RUNNER, FILE, String(warmups), String(runs), mode], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+    timeout: 600_000,
   });
-  const cap = OfflineCapture.open(FILE);
-  for (let b = cap.readBatchShared(); b !== null; b = cap.readBatchShared()) pipe.processBatch(b, cap.linkType, 0);
-  pipe.table.flush();
-  cap.close();
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const c = process.cpuUsage(c0);
-  const heapGrowth = process.memoryUsage().heapUsed - heap0;
-  obs.disconnect();
-  void chars;
-  return { seconds, cpu: (c.user + c.system) / 1e6, frames: pipe.summary.frames, records, gcs, heapGrowth };
-}
-
-/** Only reading the file into batches (libpcap → batch buffer): the share of a replay that is I/O. */
-function readOnly(): { seconds: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const cap = OfflineCapture.open(FILE);
-  let n = 0;
-  for (let b = cap.readBatchShared(); b !== null; b = cap.readBatchShared()) n += b.count;
-  cap.close();
-  expect(n).toBe(PACKETS);
-  const c = process.cpuUsage(c0);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6 };
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Run[];
 }
 
 /**
@@ -123,14 +94,13 @@ describe('replay benchmark', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('replays at >= 3 M packets/s on one core and >= 2x softflowd, next to tcpdump and tshark', () => {
-    replayOnce(false); // warm-up (JIT: the optimising tier settles over the first two runs)
-    replayOnce(false);
-    // Best of five: on a shared VM the same run varies by ±15 % from one minute to the next; noise
-    // only ever adds time, so the fastest run is the closest to what the code costs.
-    const runs = [0, 1, 2, 3, 4].map(() => replayOnce(false));
+    // Best of five after two warm-up runs (the optimising tier settles over the first two): on a
+    // shared VM the same run varies by ±15 % from one minute to the next, and noise only adds time.
+    const runs = replayRuns('flows', 2, 5);
     const best = runs.reduce((a, b) => (b.cpu < a.cpu ? b : a));
-    const withJson = replayOnce(true);
-    const read = readOnly();
+    const withJson = replayRuns('ndjson', 1, 1)[0]!;
+    const read = replayRuns('read', 1, 1)[0]!;
+    expect(read.frames).toBe(PACKETS);
     expect(best.frames).toBe(PACKETS);
     const tcpdump = timeCmd(['tcpdump', '-r', FILE, '-w', '/dev/null'], tmp);
     const tshark = timeCmd(['tshark', '-q', '-z', 'conv,ip', '-r', FILE], tmp);
