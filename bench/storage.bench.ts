@@ -11,21 +11,32 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  BatchWriter,
-  flows,
-  insertColumns,
-  Storage,
-  type EncodedBatch,
-  type StorageConfig,
-  type WriterCore,
-  type WriterOptions,
-  FlowRollups,
+import { createRequire } from 'node:module';
+import type * as StorageLib from '@nicscope/storage';
+import type {
+  BatchWriter as BatchWriterT,
+  EncodedBatch,
+  StorageConfig,
+  WriterCore,
+  WriterOptions,
 } from '@nicscope/storage';
-import { END_REASON_NAMES, EndReason } from '@nicscope/flow';
-import { writeFlowRows } from '../apps/collector/src/pipeline/flow-rows.js';
-import { S, SLOTS } from '../apps/collector/src/pipeline/flow-wire.js';
+import type * as FlowLib from '@nicscope/flow';
+import type * as FlowRows from '../apps/collector/src/pipeline/flow-rows.js';
+import type * as FlowWire from '../apps/collector/src/pipeline/flow-wire.js';
 import { ChHttpServer } from '../test/support/ch-http.js';
+
+/**
+ * The storage code measured is the build the collector runs (dist/, tsc output, built by `npm run
+ * bench`): vitest's transform of the sources makes every imported binding a getter of a
+ * module-runner object (25-35 % slower on the replay loop, decision 0201).
+ */
+const dist = createRequire(__filename);
+const { BatchWriter, flows, insertColumns, Storage, FlowRollups } = dist(
+  '../dist/libs/storage/src/index.js',
+) as typeof StorageLib;
+const { END_REASON_NAMES, EndReason } = dist('../dist/libs/flow/src/index.js') as typeof FlowLib;
+const { writeFlowRows } = dist('../dist/apps/collector/src/pipeline/flow-rows.js') as typeof FlowRows;
+const { S, SLOTS } = dist('../dist/apps/collector/src/pipeline/flow-wire.js') as typeof FlowWire;
 
 const N = Number(process.env.NICSCOPE_BENCH_ROWS ?? 500_000);
 const BATCH = Number(process.env.NICSCOPE_BENCH_BATCH ?? 100_000);
@@ -52,8 +63,11 @@ function makeSlots(n: number): Float64Array[] {
       const o = k * SLOTS;
       a[o + S.ipVersion] = 4;
       a[o + S.endReason] = i % 4 === 0 ? EndReason.IDLE : EndReason.INTERIM;
-      a[o + S.lastSec] = nowS;
-      a[o + S.lastNsec] = nowNs + (i % 1000);
+      // Record times as a busy collector emits them: 100k records a second of capture, each at its
+      // own nanosecond, roughly in time order but not exactly (neighbours swapped), ending now.
+      const j = i ^ 1;
+      a[o + S.lastSec] = nowS - Math.floor((n - 1 - Math.min(j, n - 1)) / 100_000);
+      a[o + S.lastNsec] = (j % 100_000) * 10_000 + (i % 7);
       a[o + S.flowId] = i;
       a[o + S.vlan] = i % 8;
       a[o + S.proto] = i % 3 ? 6 : 17;
@@ -71,7 +85,7 @@ function makeSlots(n: number): Float64Array[] {
       a[o + S.bFwd] = 10_000;
       a[o + S.pRev] = 9;
       a[o + S.bRev] = 9_000;
-      a[o + S.firstSec] = nowS - 5;
+      a[o + S.firstSec] = a[o + S.lastSec]! - 5;
       a[o + S.firstNsec] = nowNs;
       a[o + S.flagsFwd] = 0x1b;
       a[o + S.flagsRev] = 0x1b;
@@ -150,7 +164,7 @@ function timer(): (rows: number) => Rate {
 const best = (a: Rate | undefined, b: Rate): Rate => (a && a.wall > b.wall ? a : b);
 
 /** The collector's path: worker slots → writeFlowRows → the flows writer (with its rollups) → the database. */
-async function viaWriter(w: BatchWriter<typeof flows>, chunks: Float64Array[]): Promise<Rate> {
+async function viaWriter(w: BatchWriterT<typeof flows>, chunks: Float64Array[]): Promise<Rate> {
   const done = timer();
   let n = 0;
   for (const c of chunks) {
@@ -253,6 +267,10 @@ describe('storage: flow rows/s', () => {
       'CREATE TABLE IF NOT EXISTS bench.flows_nocodec AS bench.flows ENGINE = MergeTree PARTITION BY toDate(ts) ORDER BY (iface, ts)',
     );
     await s.ch.command('CREATE TABLE IF NOT EXISTS bench.flows_lz4 AS bench.flows');
+    // The same table with background merges stopped: what an insert costs by itself (merges of
+    // the inserted parts are the other half of the engine's CPU).
+    await s.ch.command('CREATE TABLE IF NOT EXISTS bench.flows_nomerge AS bench.flows');
+    await s.ch.command('SYSTEM STOP MERGES bench.flows_nomerge');
     for (const c of flows.columns.filter((c) => c.codec)) {
       await s.ch.command(`ALTER TABLE bench.flows_nocodec MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
       await s.ch.command(`ALTER TABLE bench.flows_lz4 MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
@@ -271,7 +289,14 @@ describe('storage: flow rows/s', () => {
     await w.close();
     const cols = insertColumns(flows);
     let k = 0;
-    for (const table of ['flows_plain', 'flows_lz4', 'flows_nocodec', 'flows_plain', 'flows_lz4']) {
+    for (const table of [
+      'flows_plain',
+      'flows_nomerge',
+      'flows_lz4',
+      'flows_nocodec',
+      'flows_plain',
+      'flows_nomerge',
+    ]) {
       const done = timer();
       for (const bytes of batches) await s.ch.insert(`bench.${table}`, cols, 'Native', bytes, `engine-${table}-${k++}`);
       results[`chdb_engine_${table}`] = best(results[`chdb_engine_${table}`], done(N));
@@ -318,6 +343,7 @@ describe('storage: flow rows/s', () => {
       `  chDB  storage writer (flows + rollups)   ${fmt(results.chdb_writer)}`,
       `        (3 runs: inserts took ${extra.insert_ms_flows?.toFixed(0)} ms into flows, ${extra.insert_ms_flows_1m?.toFixed(0)} ms into flows_1m, ${extra.insert_ms_flows_1h?.toFixed(0)} ms into flows_1h; the producer waited ${extra.writer_wait_ms?.toFixed(0)} ms)`,
       `  chDB  engine only, into an empty flows table   ${fmt(results.chdb_engine_flows_plain)}`,
+      `  chDB  engine only, same with merges stopped   ${fmt(results.chdb_engine_flows_nomerge)}`,
       `  chDB  engine only, same with LZ4 only     ${fmt(results.chdb_engine_flows_lz4)}`,
       `  chDB  engine only, same without codecs, ORDER BY (iface, ts)   ${fmt(results.chdb_engine_flows_nocodec)}`,
       `  chDB  client.insert JSONEachRow          ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoneachrow)}`,
