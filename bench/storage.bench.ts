@@ -304,6 +304,50 @@ describe('storage: flow rows/s', () => {
     await s.close();
   });
 
+  it('embedded chDB engine only: the same rows in batches of 50k and of 200k (insert and merges until settled)', async () => {
+    // Why the flows writer groups rows while an insert runs (group commit, docs/storage.md): each
+    // insert has a fixed cost, and fewer, larger parts also mean fewer merges.
+    const s = await Storage.open(cfg(dir, ''));
+    for (const rows of [50_000, 200_000, 50_000, 200_000]) {
+      const table = `flows_b${rows}`;
+      await s.ch.command(`DROP TABLE IF EXISTS bench.${table} SYNC`);
+      await s.ch.command(`CREATE TABLE bench.${table} AS bench.flows`);
+      const blocks: Uint8Array[] = [];
+      const keep: WriterCore = {
+        instanceId: 'size',
+        deliver: (b: EncodedBatch) => {
+          blocks.push(Buffer.from(b.payload)); // a copy: the writer reuses its buffers
+          return Promise.resolve();
+        },
+        spoolNow: () => undefined,
+      };
+      const w = new BatchWriter(flows, 'x.flows', keep, { flushRows: rows, flushIntervalMs: 60_000 });
+      await viaWriter(w, chunks);
+      await w.close();
+      const cols = insertColumns(flows);
+      const done = timer();
+      let k = 0;
+      for (const bytes of blocks) await s.ch.insert(`bench.${table}`, cols, 'Native', bytes, `size-${table}-${k++}`);
+      // Until no merge of this table has run for a second.
+      for (let quiet = 0; quiet < 5;) {
+        await new Promise((r) => setTimeout(r, 200));
+        const m = await s.ch.query<{ n: string }>(
+          `SELECT count() AS n FROM system.merges WHERE database = 'bench' AND table = '${table}'`,
+        );
+        quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
+      }
+      const rate = done(N);
+      const n = await s.ch.query<{ n: string }>(`SELECT count() AS n FROM bench.${table}`);
+      expect(Number(n[0]!.n)).toBe(N);
+      // Rows per CPU-second is what counts here (the settle wait is idle time).
+      results[`chdb_batch_${rows}`] =
+        results[`chdb_batch_${rows}`] && results[`chdb_batch_${rows}`]!.cpu > rate.cpu
+          ? results[`chdb_batch_${rows}`]!
+          : rate;
+    }
+    await s.close();
+  });
+
   it('embedded chDB: raw client.insert of the same rows (JSONEachRow, JSONCompactEachRow)', async () => {
     const { objects, arrays } = jsonRows(chunks);
     const raw = createClient({ connection: createChdbConnection({ path: join(dir, 'chdb') }) as never });
@@ -346,6 +390,8 @@ describe('storage: flow rows/s', () => {
       `  chDB  engine only, same with merges stopped   ${fmt(results.chdb_engine_flows_nomerge)}`,
       `  chDB  engine only, same with LZ4 only     ${fmt(results.chdb_engine_flows_lz4)}`,
       `  chDB  engine only, same without codecs, ORDER BY (iface, ts)   ${fmt(results.chdb_engine_flows_nocodec)}`,
+      `  chDB  engine only, batches of 50k, insert + merges until settled    ${((results.chdb_batch_50000?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s`,
+      `  chDB  engine only, batches of 200k, insert + merges until settled   ${((results.chdb_batch_200000?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s`,
       `  chDB  client.insert JSONEachRow          ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoneachrow)}`,
       `  chDB  client.insert JSONCompactEachRow   ${fmt(results.chdb_client_jsoncompact)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoncompact)}`,
       `  HTTP  storage writer (flows + rollups)   ${fmt(results.http_writer)}`,

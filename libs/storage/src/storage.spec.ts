@@ -195,6 +195,35 @@ describe(Storage.name, () => {
     expect(w.counters.backpressureWaits).toBeGreaterThan(0);
   });
 
+  it('groups the flow rows that come in during an insert into one larger batch, sent as the insert ends', async () => {
+    const w = storage.writer(flows);
+    await w.flushNow();
+    const batches0 = w.counters.batchesWritten;
+    // A synchronous producer: the first batch (flushRows = 1000) goes at row 1000; the next 2500
+    // rows arrive while it is in flight and form one batch (flows may grow to FLOWS_GROUP × 1000).
+    let told = 0;
+    for (let i = 0; i < 3500; i++) {
+      w.row.setTs(T0 + BigInt(i));
+      w.row.setCollector('group');
+      w.row.setFlowId(i);
+      w.row.setIface('eth0');
+      if (!w.finalize()) told++;
+    }
+    // Told to wait once the grouped batch reaches maxRows / 2 = 2000 rows (rows 2000-2500 of it);
+    // this producer ignores it, and nothing is spooled before maxRows.
+    expect(told).toBe(501);
+    expect(w.counters.overflowSpooled).toBe(0);
+    expect(w.row.count).toBe(2500);
+    await w.drain(); // the first insert ends: the grouped 2500 rows start at once
+    expect(w.row.count).toBe(0);
+    await w.flushNow();
+    expect(w.counters.batchesWritten - batches0).toBe(2);
+    const r = await storage.ch.query<{ n: string; u: string }>(
+      "SELECT count() AS n, uniqExact(flow_id) AS u FROM st.flows WHERE collector = 'group'",
+    );
+    expect(r).toEqual([{ n: '3500', u: '3500' }]);
+  });
+
   it('refuses a second chDB data directory in the same process with a clear error', async () => {
     await expect(Storage.open(config(join(dir, 'other')))).rejects.toThrow(/one data directory per process/);
   });

@@ -1,9 +1,12 @@
 /**
  * The batch writer of one table. Producers fill `writer.row` (a columnar builder) and call
  * `writer.finalize()`; a batch is flushed when it holds `flushRows` rows or its oldest row is
- * `flushIntervalMs` old. One insert is in flight per table. A producer that gets `false` from
- * finalize() should `await writer.drain()` (backpressure, counted); one that keeps writing anyway
- * never grows memory: a full batch with an insert still running goes to the disk spool (counted).
+ * `flushIntervalMs` old. One insert is in flight per table. While it runs, rows keep coming into
+ * the next batch, up to `maxRows` (group commit: when inserts are slower than the producer, the
+ * batches grow and each insert's fixed cost is paid for more rows); the batch is sent as soon as
+ * the insert in flight ends. A producer that gets `false` from finalize() should `await
+ * writer.drain()` (backpressure, counted); one that keeps writing anyway never grows memory: a
+ * batch of `maxRows` with an insert still running goes to the disk spool (counted).
  *
  * Each batch carries an `insert_deduplication_token` (writer instance + table + sequence), kept
  * with it in the spool, so a retry or a replay after a lost answer never doubles a row. Batches
@@ -37,6 +40,11 @@ export interface WriterCore {
 
 export interface WriterOptions {
   flushRows: number;
+  /**
+   * Rows a batch may grow to while an insert is in flight (group commit); the builder's fixed
+   * capacity. Default flushRows (no growth).
+   */
+  maxRows?: number;
   flushIntervalMs: number;
   /** Batches computed from each batch of this table (the flow rollups), sent right after it. */
   derive?: Deriver<TableDef>;
@@ -63,6 +71,7 @@ export class BatchWriter<T extends TableDef> {
   private inflight: Promise<void> | undefined;
   private waiters: (() => void)[] = [];
   private batchStartMs = 0;
+  private readonly maxRows: number;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -73,7 +82,8 @@ export class BatchWriter<T extends TableDef> {
     private readonly core: WriterCore,
     private readonly opts: WriterOptions,
   ) {
-    this.row = createRowBuilder(table, opts.flushRows);
+    this.maxRows = Math.max(opts.flushRows, opts.maxRows ?? opts.flushRows);
+    this.row = createRowBuilder(table, this.maxRows);
     this.row.onFull = () => this.flush('rows');
     this.columns = insertColumns(table);
     const tick = Math.max(10, Math.min(1000, Math.floor(opts.flushIntervalMs / 5)));
@@ -84,16 +94,24 @@ export class BatchWriter<T extends TableDef> {
   /** Commits the row being filled; false = the writer is behind, `await drain()` before more rows. */
   finalize(): boolean {
     this.row.finalize();
-    return !(this.inflight && this.row.count >= this.opts.flushRows >>> 1);
+    return this.committed();
   }
 
   /** Appends a whole row object (for low-rate tables). */
   append(row: Partial<RowOf<T>>): boolean {
     this.row.append(row);
-    return !(this.inflight && this.row.count >= this.opts.flushRows >>> 1);
+    return this.committed();
   }
 
-  /** Resolves when no insert is in flight. */
+  /** After a row: a batch of flushRows goes now if no insert runs; false = the producer should wait. */
+  private committed(): boolean {
+    const n = this.row.count;
+    if (this.inflight) return n < this.maxRows >>> 1;
+    if (n >= this.opts.flushRows) this.flush('rows');
+    return true;
+  }
+
+  /** Resolves when the insert in flight ends (the next batch may start at once: group commit). */
   async drain(): Promise<void> {
     if (!this.inflight) return;
     this.counters.backpressureWaits++;
@@ -157,6 +175,8 @@ export class BatchWriter<T extends TableDef> {
       .catch(() => undefined)
       .finally(() => {
         this.inflight = undefined;
+        // Rows that came in meanwhile: a full batch goes at once (group commit).
+        if (this.row.count >= this.opts.flushRows && !this.closed) this.flush('rows');
         const w = this.waiters;
         this.waiters = [];
         for (const r of w) r();
