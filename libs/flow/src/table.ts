@@ -61,11 +61,12 @@ const FRAG_W = 10;
 
 /**
  * One flow = one STRIDE-byte record in a single ArrayBuffer (array of structures), read through
- * Float64/Uint32/Int32/Uint16/Uint8 views. What a packet touches sits in the record's first 128
- * bytes (two or three cache lines: JavaScript cannot align the backing store to 64 bytes): bytes 0-63 hold the key, the LRU second and the state bytes; 64-127 the
- * counters, the last time of each direction, the next timer deadline, the TCP flags and expected
- * sequence numbers. Bytes 128-255 hold what is read once per flow or per record (start time, first
- * times, RTT, MACs, LRU links, generation, hash). Offsets are in units of each view (F = f64 index,
+ * Float64/Uint32/Int32/Uint16/Uint8 views (decision 0201). What a packet touches sits in the
+ * record's first 128 bytes (two or three cache lines: JavaScript cannot align the backing store to
+ * 64 bytes): bytes 0-63 hold the key, the LRU second and the state bytes; 64-127 the counters, the
+ * last time of each direction, the next timer deadline, the TCP flags and expected sequence
+ * numbers. Bytes 128-255 hold what is read once per flow or per record (start time, first times,
+ * RTT, MACs, LRU links, generation, hash). Offsets are in units of each view (F = f64 index,
  * W = u32 index, H = u16 index, Y = byte).
  */
 const STRIDE_BYTES = 256;
@@ -183,8 +184,8 @@ export class FlowTable {
 
   /**
    * Bytes the table uses (records ever taken, index, fragment map); per flow: STRIDE_BYTES + 16 to
-   * 32 bytes of index. The reserved but never used part of the record buffer is not counted: the
-   * kernel gives it pages only when it is first written.
+   * 32 bytes of index. Records never taken are not counted (a large buffer is mapped by the kernel
+   * page by page as it is first written).
    */
   byteSize(): number {
     return (
