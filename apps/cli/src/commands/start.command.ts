@@ -5,15 +5,6 @@
  * are flushed, no interface is left promiscuous, exit 0.
  */
 import { type Command } from 'commander';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import { createApiApp, type ApiApp } from '../../../api/src/bootstrap';
-import { InProcessLiveBus } from '../../../api/src/live/in-process-bus';
-import { CollectorModule } from '../../../collector/src/collector.module';
-import { CollectorService } from '../../../collector/src/collector.service';
-import { CaptureService } from '../../../collector/src/capture/capture.service';
-import { StorageService } from '../../../collector/src/storage/storage.service';
-import { StatusService } from '../../../collector/src/status/status.service';
 import { type CliContext } from '../context';
 
 export function registerStart(program: Command, ctx: CliContext): void {
@@ -22,56 +13,8 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .description('run the embedded service: collector and API in one process (chDB under the data folder by default)')
     .option('--no-api', 'run the collector only')
     .action(async (opts: { api: boolean }) => {
-      const loaded = ctx.cfg;
-      const cfg = loaded.config;
-      const bus = new InProcessLiveBus();
-      const collectorApp = await NestFactory.createApplicationContext(CollectorModule.forRoot(loaded, bus), {
-        bufferLogs: true,
-      });
-      const logger = collectorApp.get(Logger);
-      collectorApp.useLogger(logger);
-      const collector = collectorApp.get(CollectorService);
-      await collector.start();
-      const capture = collectorApp.get(CaptureService);
-      const frameDemand = setInterval(() => capture.setLiveFrames(bus.wantsFrames), 200);
-      frameDemand.unref();
-
-      let api: ApiApp | undefined;
-      if (opts.api && cfg.api.enabled) {
-        const storage = collectorApp.get(StorageService).get();
-        // This command owns SIGINT/SIGTERM: the API must not re-raise them before the collector flushes.
-        api = await createApiApp({
-          config: cfg,
-          clickhouse: storage.ch.client,
-          live: bus,
-          logger,
-          shutdownHooks: false,
-        });
-        process.stdout.write(`nicscope API listening on ${api.url}  (OpenAPI: ${api.url}/api/docs)\n`);
-        if (api.firstStartToken) {
-          process.stdout.write(
-            `admin token (shown once, stored hashed under ${cfg.dataDir}): ${api.firstStartToken}\n` +
-              `  curl -H 'Authorization: Bearer ${api.firstStartToken}' ${api.url}/api/v1/interfaces\n`,
-          );
-        }
-      }
-      const status = collectorApp.get(StatusService);
-      status.start(`nicscope ${api ? `— API ${api.url}` : ''}  (Ctrl-C stops)`);
-
-      await new Promise<void>((resolve) => {
-        let closing = false;
-        const stop = (): void => {
-          if (closing) return;
-          closing = true;
-          clearInterval(frameDemand);
-          void (async () => {
-            await api?.close();
-            await collectorApp.close();
-            resolve();
-          })();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      // Loaded here, not at the top: the service's modules cost every other command a second.
+      const { runStart } = await import('./start.run.js');
+      await runStart(ctx, opts);
     });
 }
