@@ -289,6 +289,11 @@ describe('storage: flow rows/s', () => {
     // the inserted parts are the other half of the engine's CPU).
     await s.ch.command('CREATE TABLE IF NOT EXISTS bench.flows_nomerge AS bench.flows');
     await s.ch.command('SYSTEM STOP MERGES bench.flows_nomerge');
+    // And the sort key's share of an insert: the same codecs ordered by (iface, ts), merges stopped.
+    await s.ch.command(
+      'CREATE TABLE IF NOT EXISTS bench.flows_k2_nomerge AS bench.flows ENGINE = MergeTree PARTITION BY toDate(ts) ORDER BY (iface, ts)',
+    );
+    await s.ch.command('SYSTEM STOP MERGES bench.flows_k2_nomerge');
     for (const c of flows.columns.filter((c) => c.codec)) {
       await s.ch.command(`ALTER TABLE bench.flows_nocodec MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
       await s.ch.command(`ALTER TABLE bench.flows_lz4 MODIFY COLUMN \`${c.name}\` REMOVE CODEC`);
@@ -299,10 +304,12 @@ describe('storage: flow rows/s', () => {
     for (const table of [
       'flows_plain',
       'flows_nomerge',
+      'flows_k2_nomerge',
       'flows_lz4',
       'flows_nocodec',
       'flows_plain',
       'flows_nomerge',
+      'flows_k2_nomerge',
     ]) {
       const done = timer();
       for (const bytes of batches) await s.ch.insert(`bench.${table}`, cols, 'Native', bytes, `engine-${table}-${k++}`);
@@ -381,6 +388,7 @@ describe('storage: flow rows/s', () => {
       `        (3 runs: inserts took ${extra.insert_ms_flows?.toFixed(0)} ms into flows, ${extra.insert_ms_flows_1m?.toFixed(0)} ms into flows_1m, ${extra.insert_ms_flows_1h?.toFixed(0)} ms into flows_1h; the producer waited ${extra.writer_wait_ms?.toFixed(0)} ms)`,
       `  chDB  engine only, into an empty flows table   ${fmt(results.chdb_engine_flows_plain)}`,
       `  chDB  engine only, same with merges stopped   ${fmt(results.chdb_engine_flows_nomerge)}`,
+      `  chDB  engine only, same, ORDER BY (iface, ts), merges stopped   ${fmt(results.chdb_engine_flows_k2_nomerge)}`,
       `  chDB  engine only, same with LZ4 only     ${fmt(results.chdb_engine_flows_lz4)}`,
       `  chDB  engine only, same without codecs, ORDER BY (iface, ts)   ${fmt(results.chdb_engine_flows_nocodec)}`,
       `  chDB  engine only, batches of 50k, insert + merges until settled    ${((results.chdb_batch_50000?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s`,

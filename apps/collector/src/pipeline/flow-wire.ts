@@ -117,6 +117,8 @@ export class FlowTotals {
 /** Collects flow records into float64 slots; `take()` hands the filled array over for transfer. */
 export class FlowWireWriter {
   private buf: Float64Array = new Float64Array(SLOTS * 256);
+  /** Buffers given back by recycle(), reused by take(). */
+  private readonly free: Float64Array[] = [];
   count = 0;
   private readonly totals = new FlowTotals();
 
@@ -194,5 +196,4 @@ export class FlowWireWriter {
   recycle(slots: Float64Array): void {
     if (this.free.length < 4 && slots.length >= SLOTS * 256) this.free.push(slots);
   }
-  private readonly free: Float64Array[] = [];
 }

@@ -134,8 +134,9 @@ export class ClickHouse {
     token: string,
   ): Promise<void> {
     const cols = columns.map((c) => `\`${c}\``).join(', ');
-    // optimize_on_insert = 0: the rollup views already aggregate; collapsing each inserted block
-    // again in the SummingMergeTree halved the insert rate (decision 0400). Merges still sum.
+    // optimize_on_insert = 0: the writer sends the rollups already grouped (decision 0403);
+    // collapsing each inserted block again in the SummingMergeTree halved the insert rate
+    // (decision 0400). Merges still sum.
     const settings: ClickHouseSettings = {
       insert_deduplication_token: token,
       insert_deduplicate: 1,

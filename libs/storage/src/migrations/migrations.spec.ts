@@ -58,7 +58,7 @@ describe(migrate.name, () => {
     );
     for (const r of runs) expect(r.applied.length + r.skipped).toBe(MIGRATIONS.length);
     const n = await ch.query<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = 'mig_race'");
-    expect(Number(n[0]!.n)).toBe(12); // 11 tables + schema_migrations;
+    expect(Number(n[0]!.n)).toBe(12); // 11 tables + schema_migrations
     expect((await migrate(ch, other, { collector: 'c4', migrations: MIGRATIONS })).applied).toEqual([]);
   });
 

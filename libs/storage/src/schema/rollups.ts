@@ -24,6 +24,9 @@ function rollup(name: string, doc: string) {
   });
 }
 
-/** Flows per interface, protocol and talker pair, per minute and per hour (written with each flows batch: rows/flow-rollups.ts). */
+/**
+ * Flows per interface, protocol and talker pair, per minute and per hour (written with each flows
+ * batch: rows/flow-rollups.ts).
+ */
 export const flows1m = rollup('flows_1m', 'flows per interface, protocol and talker pair per minute');
 export const flows1h = rollup('flows_1h', 'flows per interface, protocol and talker pair per hour');

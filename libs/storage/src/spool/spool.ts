@@ -5,10 +5,11 @@
  *
  *   'NSP1' | u32 header length | u32 payload length | u32 CRC-32 of header+payload | header JSON | payload
  *
- * with the header `{table, columns, token, rows, createdMs, format}` and the payload the batch's bytes
- * (Native; RowBinary in records of earlier versions, which carry no format). Records are replayed oldest first with their original deduplication token. A record that
- * fails its checksum is moved to `corrupt/`; one the database refuses as invalid to `rejected/`.
- * The spool holds at most `maxBytes`; a batch that does not fit is dropped and counted.
+ * with the header `{table, columns, token, rows, createdMs, format}` and the payload the batch's
+ * bytes (Native; RowBinary in records of earlier versions, which carry no format). Records are
+ * replayed oldest first with their original deduplication token. A record that fails its checksum
+ * is moved to `corrupt/`; one the database refuses as invalid to `rejected/`. The spool holds at
+ * most `maxBytes`; a batch that does not fit is dropped and counted.
  */
 import { crc32 } from 'node:zlib';
 import {
