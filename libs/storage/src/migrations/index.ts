@@ -17,6 +17,7 @@ import m0010 from './0010-create-flows-1m.js';
 import m0011 from './0011-create-flows-1h.js';
 import m0012 from './0012-modify-ttl.js';
 import m0013 from './0013-drop-rollup-views.js';
+import m0014 from './0014-modify-merge-selector.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0011,
   m0012,
   m0013,
+  m0014,
 ];
 
 export * from './migration.js';
