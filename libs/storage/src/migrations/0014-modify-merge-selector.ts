@@ -7,35 +7,42 @@
  * without the setting (it came with ClickHouse 24) are left as they are.
  */
 import { flows, flows1h, flows1m } from '../schema/index.js';
-import { localName } from '../schema/ddl.js';
-import { lit, type Migration } from './migration.js';
+import { localName, type DdlOptions } from '../schema/ddl.js';
+import { lit, type Migration, type MigrationContext } from './migration.js';
 
 export const MERGE_SELECTOR_BASE = 10;
+
+/**
+ * Sets merge_selector_base on one table (local name) when the server knows the setting and the
+ * table does not have it yet; true if it changed the table.
+ */
+export async function mergeSelector(ctx: MigrationContext, name: string): Promise<boolean> {
+  const known = await ctx.ch.query<{ n: string | number }>(
+    "SELECT count() AS n FROM system.merge_tree_settings WHERE name = 'merge_selector_base'",
+    'looking for the merge_selector_base setting',
+  );
+  if (Number(known[0]?.n ?? 0) === 0) return false;
+  const r = await ctx.ch.query<{ q: string }>(
+    `SELECT create_table_query AS q FROM system.tables WHERE database = ${lit(ctx.ddl.database)} AND name = ${lit(name)}`,
+    `reading the settings of ${name}`,
+  );
+  const create = r[0]?.q;
+  if (create === undefined || new RegExp(`\\bmerge_selector_base = ${MERGE_SELECTOR_BASE}\\b`).test(create)) return false;
+  await ctx.exec(mergeSelectorDdl(name, ctx.ddl));
+  return true;
+}
+
+export function mergeSelectorDdl(name: string, o: DdlOptions): string {
+  const on = o.cluster ? ` ON CLUSTER \`${o.cluster}\`` : '';
+  return `ALTER TABLE \`${o.database}\`.\`${name}\`${on} MODIFY SETTING merge_selector_base = ${MERGE_SELECTOR_BASE}`;
+}
 
 const migration: Migration = {
   version: 14,
   name: 'modify-merge-selector',
   async up(ctx) {
-    const known = await ctx.ch.query<{ n: string | number }>(
-      "SELECT count() AS n FROM system.merge_tree_settings WHERE name = 'merge_selector_base'",
-      'looking for the merge_selector_base setting',
-    );
-    if (Number(known[0]?.n ?? 0) === 0) return 'skipped';
     let applied = false;
-    for (const t of [flows, flows1m, flows1h]) {
-      const name = localName(t, ctx.ddl);
-      const r = await ctx.ch.query<{ q: string }>(
-        `SELECT create_table_query AS q FROM system.tables WHERE database = ${lit(ctx.ddl.database)} AND name = ${lit(name)}`,
-        `reading the settings of ${name}`,
-      );
-      const create = r[0]?.q;
-      if (create === undefined || new RegExp(`\\bmerge_selector_base = ${MERGE_SELECTOR_BASE}\\b`).test(create)) continue;
-      const on = ctx.ddl.cluster ? ` ON CLUSTER \`${ctx.ddl.cluster}\`` : '';
-      await ctx.exec(
-        `ALTER TABLE \`${ctx.ddl.database}\`.\`${name}\`${on} MODIFY SETTING merge_selector_base = ${MERGE_SELECTOR_BASE}`,
-      );
-      applied = true;
-    }
+    for (const t of [flows, flows1m, flows1h]) if (await mergeSelector(ctx, localName(t, ctx.ddl))) applied = true;
     return applied ? 'applied' : 'skipped';
   },
 };

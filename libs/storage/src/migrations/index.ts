@@ -18,6 +18,7 @@ import m0011 from './0011-create-flows-1h.js';
 import m0012 from './0012-modify-ttl.js';
 import m0013 from './0013-drop-rollup-views.js';
 import m0014 from './0014-modify-merge-selector.js';
+import m0015 from './0015-convert-rollup-engine.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0012,
   m0013,
   m0014,
+  m0015,
 ];
 
 export * from './migration.js';

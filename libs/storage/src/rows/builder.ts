@@ -199,8 +199,9 @@ export class RowBuilderBase<T extends TableDef> {
 
   /**
    * The committed rows as one ClickHouse Native block (columnar: per column its name, type and
-   * values). The Buffer is the caller's until it calls release(). LowCardinality columns are sent as String (the
-   * server converts on insert); every other column in the table's own type. See decision 0403.
+   * values). The Buffer is the caller's until it calls release(). Each column goes as its `wireType`
+   * (LowCardinality as String, summed columns as their plain type: the server converts on insert);
+   * see decision 0403.
    */
   encode(): Buffer {
     const n = this.count;
@@ -210,7 +211,7 @@ export class RowBuilderBase<T extends TableDef> {
     let size = 20;
     for (let i = 0; i < kinds.length; i++) {
       const c = cols[i]!;
-      size += 10 + c.name.length * 3 + c.chType.length + nativeWidth(kinds[i]!) * n;
+      size += 10 + c.name.length * 3 + c.wireType.length + nativeWidth(kinds[i]!) * n;
       if (kinds[i] === 'String' || kinds[i] === 'LowCardinality') {
         const s = stores[i] as string[];
         for (let r = 0; r < n; r++) size += 5 + s[r]!.length * 3;
@@ -225,7 +226,7 @@ export class RowBuilderBase<T extends TableDef> {
       const k = kinds[i]!;
       const c = cols[i]!;
       o = writeString(buf, o, c.name);
-      o = writeString(buf, o, k === 'LowCardinality' ? 'String' : c.chType);
+      o = writeString(buf, o, c.wireType);
       const s = stores[i]!;
       switch (k) {
         case 'UInt8':

@@ -31,8 +31,13 @@ export type Kind = keyof KindMap;
 export interface ColumnDef<N extends string = string, K extends Kind = Kind> {
   readonly name: N;
   readonly kind: K;
-  /** ClickHouse type text, derived from kind (and enum values). */
+  /** ClickHouse type text, derived from kind (and enum values, and `sum`). */
   readonly chType: string;
+  /**
+   * The type a Native block carries the column as: chType, except LowCardinality (sent as String)
+   * and summed columns (sent as their plain type); the server converts on insert (decision 0403).
+   */
+  readonly wireType: string;
   readonly codec?: string;
   /** 1-based position in ORDER BY, or undefined. */
   readonly orderBy?: number;
@@ -59,6 +64,11 @@ const CH_TYPE: Record<Exclude<Kind, 'Enum8'>, string> = {
 export interface ColumnOpts {
   codec?: string;
   orderBy?: number;
+  /**
+   * Summed when an AggregatingMergeTree merges rows of the same key:
+   * `SimpleAggregateFunction(sum, <type>)` (decision 0405).
+   */
+  sum?: boolean;
 }
 
 export function col<const N extends string, const K extends Exclude<Kind, 'Enum8'>>(
@@ -67,7 +77,10 @@ export function col<const N extends string, const K extends Exclude<Kind, 'Enum8
   doc: string,
   opts: ColumnOpts = {},
 ): ColumnDef<N, K> {
-  return { name, kind, chType: CH_TYPE[kind], doc, ...opts };
+  const { sum, ...rest } = opts;
+  const plain = CH_TYPE[kind];
+  const chType = sum ? `SimpleAggregateFunction(sum, ${plain})` : plain;
+  return { name, kind, chType, wireType: kind === 'LowCardinality' ? 'String' : plain, doc, ...rest };
 }
 
 export function enumCol<const N extends string, const V extends string>(
@@ -77,7 +90,7 @@ export function enumCol<const N extends string, const V extends string>(
   opts: ColumnOpts = {},
 ): ColumnDef<N, 'Enum8'> & { readonly values: readonly V[] } {
   const chType = `Enum8(${values.map((v, i) => `'${v}' = ${i + 1}`).join(', ')})`;
-  return { name, kind: 'Enum8', chType, values, doc, ...opts };
+  return { name, kind: 'Enum8', chType, wireType: chType, values, doc, ...opts };
 }
 
 /** snake_case → CamelCase at the type level: src_ip → SrcIp. */

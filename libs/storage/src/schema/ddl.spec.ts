@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouse } from '../clickhouse/clickhouse.js';
+import { mergeSelectorDdl } from '../migrations/0014-modify-merge-selector.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
 import { createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
@@ -37,8 +38,13 @@ describe(createTableDdl.name, () => {
     expect(dist).toBe(
       'CREATE TABLE IF NOT EXISTS `nicscope`.`flows` ON CLUSTER `c1` AS `nicscope`.`flows_local`\nENGINE = Distributed(`c1`, `nicscope`, `flows_local`, rand())',
     );
-    expect(createTableDdl(flows1m, cluster)).toContain(
-      "ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/nicscope/flows_1m_local', '{replica}', (`packets`, `bytes`, `flows`))",
+    const rollup = createTableDdl(flows1m, cluster);
+    expect(rollup).toContain(
+      "ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/nicscope/flows_1m_local', '{replica}')",
+    );
+    expect(rollup).toContain("`packets` SimpleAggregateFunction(sum, UInt64) COMMENT 'packets, both directions'");
+    expect(mergeSelectorDdl('flows_1m_local', cluster)).toBe(
+      'ALTER TABLE `nicscope`.`flows_1m_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 10',
     );
     expect(createDatabaseDdl(cluster)).toBe('CREATE DATABASE IF NOT EXISTS `nicscope` ON CLUSTER `c1`');
     expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
@@ -61,7 +67,7 @@ describe(createTableDdl.name, () => {
       ).rejects.toThrow(/Syntax error/);
     });
     it('every cluster statement is valid ClickHouse SQL (EXPLAIN AST)', async () => {
-      const stmts = [createDatabaseDdl(cluster), schemaMigrationsDdl(cluster)];
+      const stmts = [createDatabaseDdl(cluster), schemaMigrationsDdl(cluster), mergeSelectorDdl('flows_local', cluster)];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {
         await expect(ch.command(`EXPLAIN AST ${s}`), s).resolves.toBeUndefined();

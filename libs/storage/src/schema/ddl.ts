@@ -51,15 +51,16 @@ export function ttlClause(t: TableDef, o: DdlOptions): string | undefined {
 }
 
 function engineClause(t: TableDef, o: DdlOptions): string {
-  const sum = t.engine === 'SummingMergeTree' && t.sumColumns ? `(${t.sumColumns.map(q).join(', ')})` : '';
-  if (!o.cluster) return t.engine === 'SummingMergeTree' ? `SummingMergeTree(${sum})` : 'MergeTree';
+  if (!o.cluster) return t.engine;
   const path = str(`/clickhouse/tables/{shard}/${o.database}/${localName(t, o)}`);
-  const args = [path, "'{replica}'", ...(sum ? [sum] : [])].join(', ');
-  return `Replicated${t.engine}(${args})`;
+  return `Replicated${t.engine}(${path}, '{replica}')`;
 }
 
-/** CREATE TABLE for the table that holds the rows. */
-export function createTableDdl(t: TableDef, o: DdlOptions): string {
+/**
+ * CREATE TABLE for the table that holds the rows (`as`: under another name, for a migration that
+ * builds a table beside the one it replaces).
+ */
+export function createTableDdl(t: TableDef, o: DdlOptions, as?: string): string {
   const cols = t.columns.map((c) => {
     const codec = c.codec ? ` CODEC(${c.codec})` : '';
     return `    ${q(c.name)} ${c.chType} COMMENT ${str(c.doc)}${codec}`;
@@ -70,7 +71,7 @@ export function createTableDdl(t: TableDef, o: DdlOptions): string {
   if (!o.cluster) settings.push(`non_replicated_deduplication_window = ${DEDUP_WINDOW}`);
   const ttl = ttlClause(t, o);
   return [
-    `CREATE TABLE IF NOT EXISTS ${q(o.database)}.${q(localName(t, o))}${onCluster(o)}`,
+    `CREATE TABLE IF NOT EXISTS ${q(o.database)}.${q(as ?? localName(t, o))}${onCluster(o)}`,
     '(',
     cols.join(',\n'),
     ')',

@@ -7,8 +7,7 @@ function rollup(name: string, doc: string) {
     doc,
     timeColumn: 'ts',
     ttl: 'rollup',
-    engine: 'SummingMergeTree',
-    sumColumns: ['packets', 'bytes', 'flows'],
+    engine: 'AggregatingMergeTree',
     columns: [
       col('ts', 'DateTime', 'start of the bucket', { orderBy: 2 }),
       col('iface', 'LowCardinality', 'interface', { orderBy: 1 }),
@@ -17,9 +16,9 @@ function rollup(name: string, doc: string) {
       col('dst_ip', 'IPv6', 'responder', { orderBy: 5 }),
       col('vlan', 'UInt16', 'VLAN', { orderBy: 6 }),
       col('collector', 'LowCardinality', 'collector', { orderBy: 7 }),
-      col('packets', 'UInt64', 'packets, both directions'),
-      col('bytes', 'UInt64', 'bytes, both directions'),
-      col('flows', 'UInt64', 'flows that ended in the bucket'),
+      col('packets', 'UInt64', 'packets, both directions', { sum: true }),
+      col('bytes', 'UInt64', 'bytes, both directions', { sum: true }),
+      col('flows', 'UInt64', 'flows that ended in the bucket', { sum: true }),
     ],
   });
 }

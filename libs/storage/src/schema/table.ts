@@ -13,10 +13,8 @@ export interface TableDef<C extends readonly ColumnDef[] = readonly ColumnDef[]>
   /** The DateTime64/DateTime column that partitions (by day) and drives the TTL. */
   readonly timeColumn: C[number]['name'];
   readonly ttl: TtlClass;
-  /** MergeTree family of this table (rollups sum). */
-  readonly engine: 'MergeTree' | 'SummingMergeTree';
-  /** SummingMergeTree: the columns summed. */
-  readonly sumColumns?: readonly string[];
+  /** MergeTree family of this table (rollups: AggregatingMergeTree over `sum` columns). */
+  readonly engine: 'MergeTree' | 'AggregatingMergeTree';
 }
 
 export type ValueOf<D> =
