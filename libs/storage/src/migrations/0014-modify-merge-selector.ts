@@ -27,7 +27,8 @@ export async function mergeSelector(ctx: MigrationContext, name: string): Promis
     `reading the settings of ${name}`,
   );
   const create = r[0]?.q;
-  if (create === undefined || new RegExp(`\\bmerge_selector_base = ${MERGE_SELECTOR_BASE}\\b`).test(create)) return false;
+  if (create === undefined || new RegExp(`\\bmerge_selector_base = ${MERGE_SELECTOR_BASE}\\b`).test(create))
+    return false;
   await ctx.exec(mergeSelectorDdl(name, ctx.ddl));
   return true;
 }

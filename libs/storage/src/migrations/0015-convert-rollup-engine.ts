@@ -146,7 +146,10 @@ const migration: Migration = {
         applied = true;
       }
       // The empty table of a collector that lost the race to rename it.
-      if ((await engineOf(ctx, `${name}${FRESH}`)) !== undefined && (await engineOf(ctx, name)) !== 'SummingMergeTree') {
+      if (
+        (await engineOf(ctx, `${name}${FRESH}`)) !== undefined &&
+        (await engineOf(ctx, name)) !== 'SummingMergeTree'
+      ) {
         await ctx.exec(`DROP TABLE IF EXISTS ${db}.\`${name}${FRESH}\` SYNC`);
       }
     }

@@ -85,7 +85,7 @@ describe('0015-convert-rollup-engine', () => {
       `SELECT count() AS n, sum(packets) AS p FROM ${db}.flows_1m WHERE iface = 'veth0'`,
     );
     expect(Number(rows[0]!.n)).toBe(5000);
-    expect(Number(rows[0]!.p)).toBe(2 * (4999 * 5000) / 2);
+    expect(Number(rows[0]!.p)).toBe((2 * (4999 * 5000)) / 2);
     expect((await migrate(ch, ddlFor(db), { collector: 't', migrations: MIGRATIONS })).applied).toEqual([]);
   });
 
@@ -120,12 +120,15 @@ describe('0015-convert-rollup-engine', () => {
     await ch.command(`CREATE TABLE ${db}.flows_1h__old_b AS ${db}.flows_1h`);
     await ch.command(`INSERT INTO ${db}.flows_1h__old_b SELECT * FROM ${db}.flows_1h`);
     await ch.command(`TRUNCATE TABLE ${db}.flows_1h`);
-    await ch.command(`INSERT INTO ${db}.flows_1h (${cols}) SELECT ${cols} FROM ${db}.flows_1h__old_b ORDER BY ${cols}`, {
-      insert_deduplicate: 1,
-      insert_deduplication_token: 'flows_1h__old_b',
-      max_threads: 1,
-      max_insert_threads: '1',
-    });
+    await ch.command(
+      `INSERT INTO ${db}.flows_1h (${cols}) SELECT ${cols} FROM ${db}.flows_1h__old_b ORDER BY ${cols}`,
+      {
+        insert_deduplicate: 1,
+        insert_deduplication_token: 'flows_1h__old_b',
+        max_threads: 1,
+        max_insert_threads: '1',
+      },
+    );
     expect(await sums(db)).toBe(before);
     const second = await migrate(ch, ddl, { collector: 'second', migrations: MIGRATIONS });
     expect(second.applied).toEqual(['0015-convert-rollup-engine']);

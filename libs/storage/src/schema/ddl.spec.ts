@@ -67,7 +67,11 @@ describe(createTableDdl.name, () => {
       ).rejects.toThrow(/Syntax error/);
     });
     it('every cluster statement is valid ClickHouse SQL (EXPLAIN AST)', async () => {
-      const stmts = [createDatabaseDdl(cluster), schemaMigrationsDdl(cluster), mergeSelectorDdl('flows_local', cluster)];
+      const stmts = [
+        createDatabaseDdl(cluster),
+        schemaMigrationsDdl(cluster),
+        mergeSelectorDdl('flows_local', cluster),
+      ];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {
         await expect(ch.command(`EXPLAIN AST ${s}`), s).resolves.toBeUndefined();
