@@ -2,10 +2,13 @@
 // The collector's whole per-flow path on one core — libpcap batches → decode → flow table → flow
 // records as float64 slots (what a capture worker posts) → `flows` rows → batch writer → embedded
 // ClickHouse (chDB) — over a generated pcap, next to tcpdump reading the same file in the same run
-// (softflowd's per-flow export is measured in bench/replay.bench.ts). Reports new flows per second per CPU-second and asserts the issue's target: the collector
-// keeps up with 100k new flows/s on one core.
+// (softflowd's per-flow export is measured in bench/replay.bench.ts). Reports new flows per
+// CPU-second — of single passes, and sustained: 12 passes back to back plus the chDB merges they
+// cause, by thread — and asserts the issue's target on the sustained figure: the collector keeps
+// up with 100k new flows/s on one core. NICSCOPE_BENCH_MERGE_BASE=5 runs it with ClickHouse's
+// default merge selector (decision 0405).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +38,32 @@ const OUT = join(__dirname, 'out');
 const PACKETS = Number(process.env.NICSCOPE_BENCH_PACKETS ?? 1_000_000);
 const FILE = join(OUT, `mixed-${PACKETS}.pcap`);
 const TARGET_FLOWS_PER_CPU_S = 100_000;
+/** Warm passes of the sustained run (after the cold one), then the merges they caused settle. */
+const SUSTAINED_PASSES = Number(process.env.NICSCOPE_BENCH_SUSTAINED_PASSES ?? 12);
+
+/**
+ * CPU seconds of this process by thread: the main (JS) thread, chDB's merge threads, and the rest
+ * (chDB's query threads and libuv's, which run the inserts; V8's helpers), from /proc/self/task.
+ */
+function threadCpu(): { main: number; merges: number; other: number } {
+  const out = { main: 0, merges: 0, other: 0 };
+  const hz = 100; // USER_HZ
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpu = (Number(f[11]) + Number(f[12])) / hz;
+    if (tid === String(process.pid)) out.main += cpu;
+    else if (name.startsWith('MergeMutate')) out.merges += cpu;
+    else out.other += cpu;
+  }
+  return out;
+}
 
 function timeCmd(argv: string[]): { seconds: number; cpu: number; status: number | null; stderr: string } {
   const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', ...argv], {
@@ -73,6 +102,11 @@ describe('collector benchmark', () => {
       error: (o: object, m?: string) => console.log('storage error', m, o),
     };
     const storage = await Storage.open(cfg, { collector: 'bench', logger });
+    // NICSCOPE_BENCH_MERGE_BASE=5: ClickHouse's default merge selector instead of migration 0014's 10.
+    const mergeBase = process.env.NICSCOPE_BENCH_MERGE_BASE;
+    if (mergeBase)
+      for (const t of ['flows', 'flows_1m', 'flows_1h'])
+        await storage.ch.command(`ALTER TABLE nicscope.${t} MODIFY SETTING merge_selector_base = ${Number(mergeBase)}`);
     const writer = storage.writer(flows);
     // One pipeline and one flow wire for every pass, as in a running collector: its flow table and
     // its wire buffers stay allocated (on this VM a first touch of fresh memory is a costly page
@@ -131,6 +165,29 @@ describe('collector benchmark', () => {
     const warm = [];
     for (let i = 0; i < 3; i++) warm.push(await pass(`bench-${run}-${i}`));
     const captureOnly = await pass(`bench-${run}-nostore`, false);
+    // Sustained: passes back to back, then until chDB has no merge running for a second — every
+    // CPU-second the stored flows cost, the merges they cause included, by thread.
+    const t0 = threadCpu();
+    const c0 = process.cpuUsage();
+    let sustainedFlows = 0;
+    const sustainedRuns: string[] = [];
+    for (let i = 0; i < SUSTAINED_PASSES; i++) {
+      const p = await pass(`bench-${run}-s${i}`);
+      sustainedFlows += p.flows;
+      sustainedRuns.push(p.collector);
+    }
+    for (let quiet = 0; quiet < 5;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const m = await storage.ch.query<{ n: string }>('SELECT count() AS n FROM system.merges');
+      quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
+    }
+    const su = process.cpuUsage(c0);
+    const t1 = threadCpu();
+    const sustainedCpu = (su.user + su.system) / 1e6;
+    const byThread = { main: t1.main - t0.main, merges: t1.merges - t0.merges, other: t1.other - t0.other };
+    const parts = await storage.ch.query<{ t: string; n: string }>(
+      "SELECT table AS t, count() AS n FROM system.parts WHERE active AND database = 'nicscope' AND startsWith(table, 'flows') GROUP BY t ORDER BY t",
+    );
     await storage.close();
     const mean = warm.reduce((a, p) => a + p.cpu, 0) / warm.length;
     const best = warm.reduce((a, b) => (b.cpu < a.cpu ? b : a));
@@ -150,6 +207,7 @@ describe('collector benchmark', () => {
     await check.close();
     const stored = counts.get(best.collector) ?? 0;
     for (const p of [cold, ...warm]) expect(counts.get(p.collector), p.collector).toBe(p.records);
+    for (const c of sustainedRuns) expect(counts.get(c), c).toBe(records);
 
     // The peer: tcpdump reading the same file (what it costs only to read it with libpcap).
     const td = timeCmd(['tcpdump', '-r', FILE, '-w', '/dev/null']);
@@ -158,17 +216,21 @@ describe('collector benchmark', () => {
     const tdPerCpu = flowsCreated / td.cpu;
     console.log(
       [
-        `collector path over ${FILE} (${(statSync(FILE).size / 1e6).toFixed(0)} MB, ${pipe.summary.frames / (2 + warm.length)} frames)`,
+        `collector path over ${FILE} (${(statSync(FILE).size / 1e6).toFixed(0)} MB, ${PACKETS} frames)`,
         `  first (cold) pass: ${cold.seconds.toFixed(2)} s wall, ${cold.cpu.toFixed(2)} s CPU → ${(cold.flows / cold.cpu / 1000).toFixed(0)}k flows per CPU-second`,
         `  warm passes: ${warm.map((p) => `${p.cpu.toFixed(3)} s CPU`).join(', ')} (mean ${mean.toFixed(3)} s → ${(flowsCreated / mean / 1000).toFixed(0)}k flows per CPU-second)`,
         `  the same pass without storage (records stop at the flow slots): ${captureOnly.cpu.toFixed(3)} s CPU`,
         `  nicscope (best warm pass): ${flowsCreated} flows, ${records} records, ${stored} rows stored in ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
           `→ ${(flowsCreated / seconds / 1000).toFixed(0)}k flows/s wall, ${(perCpu / 1000).toFixed(0)}k flows per CPU-second; writer waits ${waits}`,
+        `  sustained, ${SUSTAINED_PASSES} passes and the merges they cause: ${sustainedFlows} flows in ${sustainedCpu.toFixed(2)} s CPU ` +
+          `→ ${(sustainedFlows / sustainedCpu / 1000).toFixed(0)}k flows per CPU-second (main thread ${byThread.main.toFixed(2)} s, ` +
+          `chDB merges ${byThread.merges.toFixed(2)} s, inserts and other threads ${byThread.other.toFixed(2)} s; parts left: ${parts.map((p) => `${p.t} ${p.n}`).join(', ')})`,
         `  tcpdump -r f -w /dev/null: ${td.seconds.toFixed(2)} s wall, ${td.cpu.toFixed(2)} s CPU (reading the file only)`,
         `  ratio nicscope CPU / tcpdump CPU: ${(cpu / td.cpu).toFixed(2)} (${(perCpu / tdPerCpu).toFixed(2)} in flows per CPU-second)`,
       ].join('\n'),
     );
     expect(stored).toBe(records);
-    expect(perCpu).toBeGreaterThanOrEqual(TARGET_FLOWS_PER_CPU_S);
+    // The target holds when the collector keeps it up: the sustained figure, merges included.
+    expect(sustainedFlows / sustainedCpu).toBeGreaterThanOrEqual(TARGET_FLOWS_PER_CPU_S);
   }, 900_000);
 });

@@ -31,7 +31,7 @@ import { ChHttpServer } from '../test/support/ch-http.js';
  * module-runner object (25-35 % slower on the replay loop, decision 0201).
  */
 const dist = createRequire(__filename);
-const { BatchWriter, flows, insertColumns, Storage, FlowRollups } = dist(
+const { BatchWriter, flows, flows1m, insertColumns, Storage, FlowRollups } = dist(
   '../dist/libs/storage/src/index.js',
 ) as typeof StorageLib;
 const { END_REASON_NAMES, EndReason } = dist('../dist/libs/flow/src/index.js') as typeof FlowLib;
@@ -47,11 +47,11 @@ const NOW_MS = Date.now();
  * its own pair (65536 clients): the rollups' worst case, as many rollup rows as flow rows.
  */
 const UNIQUE_PAIRS = process.env.NICSCOPE_BENCH_UNIQUE_PAIRS === '1';
-const srcIp = (i: number): number => (0x0ac80000 | (UNIQUE_PAIRS ? i & 0xffff : 0x1000 + (i % 2000))) >>> 0;
-const dstIp = (i: number): number => (0x0ac8ff00 | (UNIQUE_PAIRS ? 1 : 1 + (i % 20))) >>> 0;
+const srcIp = (i: number, unique: boolean): number => (0x0ac80000 | (unique ? i & 0xffff : 0x1000 + (i % 2000))) >>> 0;
+const dstIp = (i: number, unique: boolean): number => (0x0ac8ff00 | (unique ? 1 + (i >>> 16) : 1 + (i % 20))) >>> 0;
 
 /** The same rows as the float64 slots a capture worker posts (flow-wire.ts), in chunks of 8192 records. */
-function makeSlots(n: number): Float64Array[] {
+function makeSlots(n: number, unique = UNIQUE_PAIRS): Float64Array[] {
   const nowS = Math.floor(NOW_MS / 1000);
   const nowNs = (NOW_MS % 1000) * 1_000_000;
   const chunks: Float64Array[] = [];
@@ -71,9 +71,9 @@ function makeSlots(n: number): Float64Array[] {
       a[o + S.flowId] = i;
       a[o + S.vlan] = i % 8;
       a[o + S.proto] = i % 3 ? 6 : 17;
-      a[o + S.src0] = srcIp(i);
+      a[o + S.src0] = srcIp(i, unique);
       a[o + S.srcPort] = 1024 + (i % 60000);
-      a[o + S.dst0] = dstIp(i);
+      a[o + S.dst0] = dstIp(i, unique);
       a[o + S.dstPort] = 443;
       a[o + S.srcMac] = 0x020000000000 + (i % 256);
       a[o + S.dstMac] = 0x020000000100;
@@ -164,24 +164,45 @@ function timer(): (rows: number) => Rate {
 const best = (a: Rate | undefined, b: Rate): Rate => (a && a.wall > b.wall ? a : b);
 const bestByCpu = (a: Rate | undefined, b: Rate): Rate => (a && a.cpu > b.cpu ? a : b);
 
-/** The rows as the Native blocks the flows writer sends, in batches of `flushRows` (copied: the writer reuses its buffers). */
-async function nativeBlocks(chunks: Float64Array[], flushRows: number): Promise<Uint8Array[]> {
+/**
+ * The rows as the Native blocks the flows writer sends (or, with `table` flows_1m, its minute
+ * rollups), in batches of `flushRows` (copied: the writer reuses its buffers).
+ */
+async function nativeBlocks(
+  chunks: Float64Array[],
+  flushRows: number,
+  table: 'flows' | 'flows_1m' = 'flows',
+): Promise<Uint8Array[]> {
   const blocks: Uint8Array[] = [];
   const keep: WriterCore = {
     instanceId: 'blocks',
     deliver: (b: EncodedBatch) => {
-      blocks.push(Buffer.from(b.payload));
+      if (b.table === `x.${table}` || b.table === `\`x\`.\`${table}\``) blocks.push(Buffer.from(b.payload));
       return Promise.resolve();
     },
     spoolNow: () => undefined,
   };
-  const w = new BatchWriter(flows, 'x.flows', keep, { flushRows, flushIntervalMs: 60_000 });
+  const derive =
+    table === 'flows'
+      ? undefined
+      : (new FlowRollups(flushRows, {
+          database: 'x',
+          cluster: '',
+          ttlRawDays: 7,
+          ttlRollupDays: 90,
+        }) as unknown as WriterOptions['derive']);
+  const w = new BatchWriter(flows, 'x.flows', keep, { flushRows, flushIntervalMs: 60_000, derive });
   await viaWriter(w, chunks);
   await w.close();
   return blocks;
 }
 
-/** The collector's path: worker slots → writeFlowRows → the flows writer (with its rollups) → the database. */
+/**
+ * The collector's path: worker slots → writeFlowRows → the flows writer (with its rollups) → the
+ * database. Each chunk is handled as its own event-loop task, as the collector's main thread
+ * handles each message of a capture worker: the writer's insert steps (staging the block, starting
+ * the insert, taking its answer) run between chunks instead of waiting for the whole run.
+ */
 async function viaWriter(w: BatchWriterT<typeof flows>, chunks: Float64Array[]): Promise<Rate> {
   const done = timer();
   let n = 0;
@@ -189,6 +210,7 @@ async function viaWriter(w: BatchWriterT<typeof flows>, chunks: Float64Array[]):
     const count = c.length / SLOTS;
     n += count;
     if (!writeFlowRows(c, count, 'veth0', 'bench', w)) await w.drain();
+    await new Promise<void>((r) => setImmediate(r));
   }
   await w.flushNow();
   return done(n);
@@ -348,6 +370,72 @@ describe('storage: flow rows/s', () => {
     await s.close();
   });
 
+  it('embedded chDB engine only: flows with merge_selector_base 5 (ClickHouse default) and 10 (migration 0014), 40 inserts of 25k rows, until merges settle', async () => {
+    const s = await Storage.open(cfg(dir, ''));
+    const blocks = await nativeBlocks(makeSlots(200_000), 25_000);
+    const cols = insertColumns(flows);
+    for (const base of [5, 10, 5, 10]) {
+      const table = `bench.flows_base${base}`;
+      await s.ch.command(`DROP TABLE IF EXISTS ${table} SYNC`);
+      await s.ch.command(`CREATE TABLE ${table} AS bench.flows`);
+      await s.ch.command(`ALTER TABLE ${table} MODIFY SETTING merge_selector_base = ${base}`);
+      const done = timer();
+      let k = 0;
+      for (let r = 0; r < 5; r++)
+        for (const bytes of blocks)
+          await s.ch.insert(table, cols, 'Native', bytes, `base-${base}-${k++}-${Date.now()}`);
+      for (let quiet = 0; quiet < 5;) {
+        await new Promise((r) => setTimeout(r, 200));
+        const m = await s.ch.query<{ n: string }>(
+          `SELECT count() AS n FROM system.merges WHERE database = 'bench' AND table = 'flows_base${base}'`,
+        );
+        quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
+      }
+      const p = await s.ch.query<{ n: string; r: string }>(
+        `SELECT count() AS n, sum(rows) AS r FROM system.parts WHERE active AND database = 'bench' AND table = 'flows_base${base}'`,
+      );
+      expect(Number(p[0]!.r)).toBe(5 * 200_000);
+      results[`chdb_base_${base}`] = bestByCpu(results[`chdb_base_${base}`], done(5 * 200_000));
+      extra[`parts_base_${base}`] = Number(p[0]!.n);
+    }
+    await s.close();
+  });
+
+  it('embedded chDB engine only: rollups of unique talker pairs into SummingMergeTree (before migration 0015) and AggregatingMergeTree', async () => {
+    // Every row its own talker pair: the rollups as large as the raw rows (decision 0405).
+    const s = await Storage.open(cfg(dir, ''));
+    const blocks = await nativeBlocks(makeSlots(N, true), BATCH, 'flows_1m');
+    const cols = insertColumns(flows1m);
+    let rows = 0;
+    for (const engine of ['summing', 'aggregating', 'summing', 'aggregating']) {
+      const table = `bench.rollup_${engine}`;
+      await s.ch.command(`DROP TABLE IF EXISTS ${table} SYNC`);
+      if (engine === 'aggregating') await s.ch.command(`CREATE TABLE ${table} AS bench.flows_1m`);
+      else
+        await s.ch.command(
+          `CREATE TABLE ${table} (ts DateTime('UTC'), iface LowCardinality(String), proto UInt8, src_ip IPv6, dst_ip IPv6,
+             vlan UInt16, collector LowCardinality(String), packets UInt64, bytes UInt64, flows UInt64)
+           ENGINE = SummingMergeTree((packets, bytes, flows)) PARTITION BY toDate(ts)
+           ORDER BY (iface, ts, proto, src_ip, dst_ip, vlan, collector) SETTINGS non_replicated_deduplication_window = 10000`,
+        );
+      await s.ch.command(`SYSTEM STOP MERGES ${table}`);
+      let k = 0;
+      const inserted = timer();
+      for (const bytes of blocks) await s.ch.insert(table, cols, 'Native', bytes, `rollup-${engine}-${k++}`);
+      const n = await s.ch.query<{ n: string }>(`SELECT count() AS n FROM ${table}`);
+      rows = Number(n[0]!.n);
+      results[`rollup_${engine}_insert`] = bestByCpu(results[`rollup_${engine}_insert`], inserted(rows));
+      await s.ch.command(`SYSTEM START MERGES ${table}`);
+      const merged = timer();
+      await s.ch.command(`OPTIMIZE TABLE ${table} FINAL`);
+      results[`rollup_${engine}_merge`] = bestByCpu(results[`rollup_${engine}_merge`], merged(rows));
+      const after = await s.ch.query<{ p: string }>(`SELECT sum(packets) AS p FROM ${table}`);
+      expect(Number(after[0]!.p)).toBe(19 * N);
+    }
+    extra.rollup_rows = rows;
+    await s.close();
+  });
+
   it('embedded chDB: raw client.insert of the same rows (JSONEachRow, JSONCompactEachRow)', async () => {
     const { objects, arrays } = jsonRows(chunks);
     const raw = createClient({ connection: createChdbConnection({ path: join(dir, 'chdb') }) as never });
@@ -393,6 +481,8 @@ describe('storage: flow rows/s', () => {
       `  chDB  engine only, same without codecs, ORDER BY (iface, ts)   ${fmt(results.chdb_engine_flows_nocodec)}`,
       `  chDB  engine only, batches of 50k, insert + merges until settled    ${((results.chdb_batch_50000?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s`,
       `  chDB  engine only, batches of 200k, insert + merges until settled   ${((results.chdb_batch_200000?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s`,
+      `  chDB  engine only, 40 inserts of 25k rows, insert + merges until settled: merge_selector_base 5 ${((results.chdb_base_5?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s (${extra.parts_base_5} parts left), 10 ${((results.chdb_base_10?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s (${extra.parts_base_10} parts left)`,
+      `  chDB  engine only, ${extra.rollup_rows} rollup rows of unique talker pairs: insert ${((results.rollup_summing_insert?.cpu ?? NaN) / 1000).toFixed(0)}k (SummingMergeTree) vs ${((results.rollup_aggregating_insert?.cpu ?? NaN) / 1000).toFixed(0)}k (AggregatingMergeTree) rows/CPU-s; merge to one part ${((results.rollup_summing_merge?.cpu ?? NaN) / 1000).toFixed(0)}k vs ${((results.rollup_aggregating_merge?.cpu ?? NaN) / 1000).toFixed(0)}k rows/CPU-s`,
       `  chDB  client.insert JSONEachRow          ${fmt(results.chdb_client_jsoneachrow)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoneachrow)}`,
       `  chDB  client.insert JSONCompactEachRow   ${fmt(results.chdb_client_jsoncompact)}   writer/raw = ${ratio(results.chdb_writer, results.chdb_client_jsoncompact)}`,
       `  HTTP  storage writer (flows + rollups)   ${fmt(results.http_writer)}`,
