@@ -8,6 +8,10 @@
  * connection turns request bodies into UTF-8 text, which would corrupt binary data, so in embedded
  * mode the bytes are staged in a file and inserted with `INSERT … FROM INFILE … FORMAT Native` — the
  * same SQL statement and settings, through the same client.
+ *
+ * chDB runs the queries of one session one at a time. In embedded mode each table's inserts
+ * therefore go through a session of their own (on the same data directory): the inserts of
+ * different tables run side by side, and a query (the API's) never waits behind an insert.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
@@ -44,12 +48,32 @@ export class ClickHouse {
   private readonly stagingDir: string | undefined;
   private stageSeq = 0;
   private closed = false;
+  /** Embedded: one chDB session per table inserted into (see the header). */
+  private readonly inserters = new Map<string, ClickHouseClient>();
 
-  private constructor(kind: 'chdb' | 'http', target: string, client: ClickHouseClient, stagingDir?: string) {
+  private constructor(
+    kind: 'chdb' | 'http',
+    target: string,
+    client: ClickHouseClient,
+    stagingDir?: string,
+    private readonly chdbPath?: string,
+  ) {
     this.kind = kind;
     this.target = target;
     this.client = client;
     this.stagingDir = stagingDir;
+  }
+
+  /** The client that inserts into `table`: its own chDB session in embedded mode. */
+  private inserter(table: string): ClickHouseClient {
+    if (this.kind !== 'chdb') return this.client;
+    let c = this.inserters.get(table);
+    if (!c) {
+      const connection = createChdbConnection({ path: this.chdbPath! }) as unknown as ClientConnection;
+      c = createClient({ connection });
+      this.inserters.set(table, c);
+    }
+    return c;
   }
 
   static open(opts: ClickHouseOptions): ClickHouse {
@@ -71,7 +95,7 @@ export class ClickHouse {
       const client = createClient({ connection });
       chdbPathInUse = path;
       chdbUsers++;
-      return new ClickHouse('chdb', `embedded chDB at ${path}`, client, staging);
+      return new ClickHouse('chdb', `embedded chDB at ${path}`, client, staging, path);
     }
     let u: URL;
     try {
@@ -149,7 +173,7 @@ export class ClickHouse {
       const file = join(this.stagingDir!, `${process.pid}-${++this.stageSeq}.${format.toLowerCase()}`);
       try {
         await writeFile(file, bytes);
-        await this.client.command({
+        await this.inserter(table).command({
           query: `INSERT INTO ${table} (${cols}) FROM INFILE '${file.replace(/'/g, "\\'")}' FORMAT ${format}`,
           clickhouse_settings: settings,
         });
@@ -179,6 +203,8 @@ export class ClickHouse {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const c of this.inserters.values()) await c.close();
+    this.inserters.clear();
     await this.client.close();
     if (this.kind === 'chdb' && --chdbUsers === 0) chdbPathInUse = undefined;
   }
