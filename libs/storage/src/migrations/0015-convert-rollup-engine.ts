@@ -136,7 +136,14 @@ const migration: Migration = {
         try {
           await ctx.ch.command(
             `INSERT INTO ${db}.\`${name}\` (${cols}) SELECT ${cols} FROM ${db}.\`${old}\` ORDER BY ${cols}`,
-            { insert_deduplicate: 1, insert_deduplication_token: old, max_threads: 1, max_insert_threads: '1' },
+            {
+              insert_deduplicate: 1,
+              insert_deduplication_token: old,
+              max_threads: 1,
+              max_insert_threads: '1',
+              // 90 days of rollups need not fit in memory to be sorted.
+              max_bytes_before_external_sort: String(1 << 30),
+            },
           );
         } catch (err) {
           // Dropped meanwhile by another collector, after its copy.
