@@ -131,6 +131,24 @@ export class ClickHouse {
     }
   }
 
+  /**
+   * Runs a statement whose settings must not outlive it. chDB applies a statement's settings to its
+   * session (`SET …; statement`), which later queries share; in embedded mode the statement runs on
+   * a session of its own, closed after it.
+   */
+  async commandAlone(sql: string, settings: ClickHouseSettings): Promise<void> {
+    if (this.kind !== 'chdb') return this.command(sql, settings);
+    const connection = createChdbConnection({ path: this.chdbPath! }) as unknown as ClientConnection;
+    const c = createClient({ connection });
+    try {
+      await c.command({ query: sql, clickhouse_settings: settings });
+    } catch (err) {
+      throw classify(err, this.target, `running ${sql.split('\n')[0]!.slice(0, 80)}`);
+    } finally {
+      await c.close();
+    }
+  }
+
   async query<T>(sql: string, what = 'running a query'): Promise<T[]> {
     try {
       // Both backends give 64-bit integers as strings (chDB's default differs from the server's).

@@ -134,7 +134,8 @@ const migration: Migration = {
         .join(', ');
       for (const { name: old } of await tablesStartingWith(ctx, `${name}${OLD}`)) {
         try {
-          await ctx.ch.command(
+          // Its settings (one thread, the token) must not stay with the session queries use.
+          await ctx.ch.commandAlone(
             `INSERT INTO ${db}.\`${name}\` (${cols}) SELECT ${cols} FROM ${db}.\`${old}\` ORDER BY ${cols}`,
             {
               insert_deduplicate: 1,

@@ -87,6 +87,13 @@ describe('0015-convert-rollup-engine', () => {
     expect(Number(rows[0]!.n)).toBe(5000);
     expect(Number(rows[0]!.p)).toBe((2 * (4999 * 5000)) / 2);
     expect((await migrate(ch, ddlFor(db), { collector: 't', migrations: MIGRATIONS })).applied).toEqual([]);
+    // The copy's settings (one thread, its token) stayed with the copy: chDB keeps a statement's
+    // settings in its session, which queries (the API's) share.
+    const st = await ch.query<{ name: string; value: string }>(
+      "SELECT name, value FROM system.settings WHERE name IN ('max_threads', 'insert_deduplication_token')",
+    );
+    expect(st.find((x) => x.name === 'max_threads')!.value).not.toBe('1');
+    expect(st.find((x) => x.name === 'insert_deduplication_token')!.value).not.toMatch(/__old_/);
   });
 
   it('converges with the same sums when three collectors migrate at once', async () => {

@@ -57,9 +57,9 @@ export async function migrate(
       continue;
     }
     report.applied.push(migrationId(m));
-    await ch.command(
+    await ch.commandAlone(
       `INSERT INTO \`${ddl.database}\`.\`schema_migrations\` (version, name, collector, ts) VALUES (${m.version}, ${lit(m.name)}, ${lit(opts.collector)}, now64(3))`,
-      // chDB keeps settings for the session: a fresh token, never a batch's.
+      // A fresh token (two collectors may record the same step), on a session of its own in chDB.
       { insert_deduplication_token: randomUUID() },
     );
   }
