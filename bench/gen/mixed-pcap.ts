@@ -64,14 +64,27 @@ class Rng {
 
 type Session = { frames: Uint8Array[]; at: number };
 
+/**
+ * Who talks to whom. Default: addresses derived from the session number, so nearly every flow has
+ * its own pair of addresses (the flow rollups' worst case). `Hosts`: a host's traffic — clients
+ * 1..clients, servers in their own range 1..servers, flows of one pair differing by port.
+ */
+export interface Hosts {
+  clients: number;
+  servers: number;
+}
+let hosts: Hosts | undefined;
+/** The two addresses (as numbers for ip4/ip6/M) of session `id`; `dflt` is the layout without hosts. */
+const pair = (id: number, dflt: [number, number]): [number, number] =>
+  hosts ? [1 + (id % hosts.clients), 60001 + ((id * 7919) % hosts.servers)] : dflt;
+
 const M = (n: number): string =>
   `02:00:${((n >>> 24) & 0xff).toString(16).padStart(2, '0')}:${((n >>> 16) & 0xff).toString(16).padStart(2, '0')}:${((n >>> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
 const ip4 = (n: number): string => `10.200.${(n >>> 8) & 0xff}.${n & 0xff}`;
 const ip6 = (n: number): string => `fd00:200::${(n & 0xffff).toString(16)}`;
 
 function tcpSession(r: Rng, id: number, v6: boolean, vxlan: boolean): Uint8Array[] {
-  const c = 1 + (id % 60000);
-  const s = 1 + ((id * 7919) % 60000);
+  const [c, s] = pair(id, [1 + (id % 60000), 1 + ((id * 7919) % 60000)]);
   const cp = 1024 + (id % 60000);
   const sp = [80, 443, 22, 5432][id % 4]!;
   const data = 2 + r.int(30);
@@ -109,8 +122,7 @@ function tcpSession(r: Rng, id: number, v6: boolean, vxlan: boolean): Uint8Array
 }
 
 function udpSession(r: Rng, id: number, vlan: boolean): Uint8Array[] {
-  const a = 1 + (id % 60000);
-  const b = 1 + ((id * 31) % 60000);
+  const [a, b] = pair(id, [1 + (id % 60000), 1 + ((id * 31) % 60000)]);
   const n = 1 + r.int(12);
   const out: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -129,8 +141,7 @@ function udpSession(r: Rng, id: number, vlan: boolean): Uint8Array[] {
 }
 
 function icmpSession(id: number): Uint8Array[] {
-  const a = 1 + (id % 60000);
-  const b = 2 + (id % 59999);
+  const [a, b] = pair(id, [1 + (id % 60000), 2 + (id % 59999)]);
   return [1, 2, 3].flatMap((seq) => [
     B.eth(
       M(b),
@@ -156,8 +167,12 @@ function arpSession(id: number): Uint8Array[] {
   ];
 }
 
-/** Writes `packets` frames; about `concurrent` sessions are interleaved at any time. Returns sessions made. */
-export function writeMixedPcap(path: string, packets: number, concurrent = 4000): number {
+/**
+ * Writes `packets` frames; about `concurrent` sessions are interleaved at any time. Returns
+ * sessions made. With `talkers`, addresses follow a host's traffic (see Hosts).
+ */
+export function writeMixedPcap(path: string, packets: number, concurrent = 4000, talkers?: Hosts): number {
+  hosts = talkers;
   const r = new Rng();
   const out = new PcapOut(path);
   const live: Session[] = [];
@@ -185,5 +200,6 @@ export function writeMixedPcap(path: string, packets: number, concurrent = 4000)
     if (s.at === s.frames.length) live[k] = newSession();
   }
   out.close();
+  hosts = undefined;
   return id;
 }
