@@ -98,7 +98,7 @@ describe('collector with a database that goes away', () => {
     await proxy.cut();
     await flows(7100, 10);
     await sleep(2500); // the flows end (idle 1 s) and their batch fails: it goes to the spool
-    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(await first.stop('SIGTERM'), first.stderr.slice(-4000)).toBe(0);
     expect(readdirSync(join(dir, 'collector', 'spool')).length).toBeGreaterThan(0);
 
     const second = startCollector();
@@ -109,7 +109,7 @@ describe('collector with a database that goes away', () => {
     await proxy.restore();
     await waitFor(async () => (await finalRows()).length === 60, '30 flows × 2 interfaces stored', 90_000, 500);
     await sleep(1500); // a duplicate replay, if any, would land now
-    expect(await second.stop('SIGINT')).toBe(0);
+    expect(await second.stop('SIGINT'), second.stderr.slice(-4000)).toBe(0);
 
     const rows = await finalRows();
     expect(rows).toHaveLength(60);

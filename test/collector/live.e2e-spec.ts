@@ -87,7 +87,7 @@ describe('live flow updates from the embedded service', () => {
     const finals = (): FlowUpdate[] =>
       updates.filter((u) => u.proto === 17 && u.dstPort >= 7300 && u.dstPort < 7310 && u.state !== 'interim');
     await waitFor(() => finals().length === 10, 'final updates of the 10 UDP flows', 30_000, 200);
-    expect(await service.stop('SIGINT')).toBe(0);
+    expect(await service.stop('SIGINT'), service.stderr.slice(-4000)).toBe(0);
 
     const connection = createChdbConnection({ path: join(dir, 'data', 'chdb') }) as unknown as ClientConnection;
     ch = createClient({ connection });

@@ -56,13 +56,39 @@ export async function runStart(ctx: CliContext, opts: { api: boolean }): Promise
       if (closing) return;
       closing = true;
       clearInterval(frameDemand);
+      let step = 'closing the API';
+      // A shutdown that does not finish says where it stands (and the process does not hang on).
+      const watchdog = setTimeout(() => {
+        logger.error({ step, ...openWork() }, `shutdown: still ${step} after ${SHUTDOWN_LIMIT_MS / 1000} s; exiting`);
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS);
+      watchdog.unref();
       void (async () => {
         await api?.close();
+        step = 'stopping the collector (captures, flushes, storage)';
         await collectorApp.close();
+        clearTimeout(watchdog);
         resolve();
       })();
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Everything is flushed and closed: the process ends when nothing is left on the event loop. If
+  // something still is, name it and end anyway rather than hang.
+  setTimeout(() => {
+    logger.warn(openWork(), 'shutdown complete but the event loop is not empty; exiting');
+    process.exit(0);
+  }, EXIT_GRACE_MS).unref();
+}
+
+/** Longer than the captures' own stop timeout (5 s) plus the flush of the last batches. */
+const SHUTDOWN_LIMIT_MS = 45_000;
+const EXIT_GRACE_MS = 3_000;
+
+/** What keeps the event loop alive (for the two shutdown messages above). */
+function openWork(): { handles: string[]; requests: string[] } {
+  const p = process as unknown as { _getActiveHandles?: () => object[]; _getActiveRequests?: () => object[] };
+  const names = (xs: object[] | undefined): string[] => (xs ?? []).map((x) => x.constructor?.name ?? typeof x);
+  return { handles: names(p._getActiveHandles?.()), requests: names(p._getActiveRequests?.()) };
 }
