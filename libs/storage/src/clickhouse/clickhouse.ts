@@ -66,7 +66,8 @@ export class ClickHouse {
 
   /** The client that inserts into `table`: its own chDB session in embedded mode. */
   private inserter(table: string): ClickHouseClient {
-    if (this.kind !== 'chdb') return this.client;
+    // After close() the main client answers (with its "closed" error): no new session.
+    if (this.kind !== 'chdb' || this.closed) return this.client;
     let c = this.inserters.get(table);
     if (!c) {
       const connection = createChdbConnection({ path: this.chdbPath! }) as unknown as ClientConnection;
