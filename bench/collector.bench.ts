@@ -21,6 +21,7 @@ import type * as StorageLib from '@nicscope/storage';
 import type * as FlowWire from '../apps/collector/src/pipeline/flow-wire.js';
 import type * as FlowRows from '../apps/collector/src/pipeline/flow-rows.js';
 import { writeMixedPcap } from './gen/mixed-pcap.js';
+import { mergesSettled } from './lib/merges.js';
 
 /**
  * The code measured is the build the collector runs (dist/, tsc output, built by `npm run bench`):
@@ -182,11 +183,7 @@ describe('collector benchmark', () => {
         flows += p.flows;
         runs.push(p);
       }
-      for (let quiet = 0; quiet < 5;) {
-        await new Promise((r) => setTimeout(r, 200));
-        const m = await storage.ch.query<{ n: string }>('SELECT count() AS n FROM system.merges');
-        quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
-      }
+      await mergesSettled(storage.ch);
       const su = process.cpuUsage(c0);
       const t1 = threadCpu();
       const cpu = (su.user + su.system) / 1e6;

@@ -24,6 +24,7 @@ import type * as FlowLib from '@nicscope/flow';
 import type * as FlowRows from '../apps/collector/src/pipeline/flow-rows.js';
 import type * as FlowWire from '../apps/collector/src/pipeline/flow-wire.js';
 import { ChHttpServer } from '../test/support/ch-http.js';
+import { mergesSettled } from './lib/merges.js';
 
 /**
  * The storage code measured is the build the collector runs (dist/, tsc output, built by `npm run
@@ -31,7 +32,7 @@ import { ChHttpServer } from '../test/support/ch-http.js';
  * module-runner object (25-35 % slower on the replay loop, decision 0201).
  */
 const dist = createRequire(__filename);
-const { BatchWriter, flows, flows1m, insertColumns, Storage, FlowRollups } = dist(
+const { BatchWriter, flows, flows1m, insertColumns, qualified, Storage, FlowRollups } = dist(
   '../dist/libs/storage/src/index.js',
 ) as typeof StorageLib;
 const { END_REASON_NAMES, EndReason } = dist('../dist/libs/flow/src/index.js') as typeof FlowLib;
@@ -177,7 +178,7 @@ async function nativeBlocks(
   const keep: WriterCore = {
     instanceId: 'blocks',
     deliver: (b: EncodedBatch) => {
-      if (b.table === `x.${table}` || b.table === `\`x\`.\`${table}\``) blocks.push(Buffer.from(b.payload));
+      if (b.table === qualified(table, { database: 'x' })) blocks.push(Buffer.from(b.payload));
       return Promise.resolve();
     },
     spoolNow: () => undefined,
@@ -191,7 +192,11 @@ async function nativeBlocks(
           ttlRawDays: 7,
           ttlRollupDays: 90,
         }) as unknown as WriterOptions['derive']);
-  const w = new BatchWriter(flows, 'x.flows', keep, { flushRows, flushIntervalMs: 60_000, derive });
+  const w = new BatchWriter(flows, qualified(flows, { database: 'x' }), keep, {
+    flushRows,
+    flushIntervalMs: 60_000,
+    derive,
+  });
   await viaWriter(w, chunks);
   await w.close();
   return blocks;
@@ -353,14 +358,7 @@ describe('storage: flow rows/s', () => {
       const done = timer();
       let k = 0;
       for (const bytes of blocks) await s.ch.insert(`bench.${table}`, cols, 'Native', bytes, `size-${table}-${k++}`);
-      // Until no merge of this table has run for a second.
-      for (let quiet = 0; quiet < 5;) {
-        await new Promise((r) => setTimeout(r, 200));
-        const m = await s.ch.query<{ n: string }>(
-          `SELECT count() AS n FROM system.merges WHERE database = 'bench' AND table = '${table}'`,
-        );
-        quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
-      }
+      await mergesSettled(s.ch, `database = 'bench' AND table = '${table}'`);
       const rate = done(N);
       const n = await s.ch.query<{ n: string }>(`SELECT count() AS n FROM bench.${table}`);
       expect(Number(n[0]!.n)).toBe(N);
@@ -384,13 +382,7 @@ describe('storage: flow rows/s', () => {
       for (let r = 0; r < 5; r++)
         for (const bytes of blocks)
           await s.ch.insert(table, cols, 'Native', bytes, `base-${base}-${k++}-${Date.now()}`);
-      for (let quiet = 0; quiet < 5;) {
-        await new Promise((r) => setTimeout(r, 200));
-        const m = await s.ch.query<{ n: string }>(
-          `SELECT count() AS n FROM system.merges WHERE database = 'bench' AND table = 'flows_base${base}'`,
-        );
-        quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
-      }
+      await mergesSettled(s.ch, `database = 'bench' AND table = 'flows_base${base}'`);
       const p = await s.ch.query<{ n: string; r: string }>(
         `SELECT count() AS n, sum(rows) AS r FROM system.parts WHERE active AND database = 'bench' AND table = 'flows_base${base}'`,
       );

@@ -73,9 +73,8 @@ export interface Hosts {
   clients: number;
   servers: number;
 }
-let hosts: Hosts | undefined;
 /** The two addresses (as numbers for ip4/ip6/M) of session `id`; `dflt` is the layout without hosts. */
-const pair = (id: number, dflt: [number, number]): [number, number] =>
+const pair = (id: number, hosts: Hosts | undefined, dflt: [number, number]): [number, number] =>
   hosts ? [1 + (id % hosts.clients), 60001 + ((id * 7919) % hosts.servers)] : dflt;
 
 const M = (n: number): string =>
@@ -83,8 +82,8 @@ const M = (n: number): string =>
 const ip4 = (n: number): string => `10.200.${(n >>> 8) & 0xff}.${n & 0xff}`;
 const ip6 = (n: number): string => `fd00:200::${(n & 0xffff).toString(16)}`;
 
-function tcpSession(r: Rng, id: number, v6: boolean, vxlan: boolean): Uint8Array[] {
-  const [c, s] = pair(id, [1 + (id % 60000), 1 + ((id * 7919) % 60000)]);
+function tcpSession(r: Rng, id: number, v6: boolean, vxlan: boolean, hosts?: Hosts): Uint8Array[] {
+  const [c, s] = pair(id, hosts, [1 + (id % 60000), 1 + ((id * 7919) % 60000)]);
   const cp = 1024 + (id % 60000);
   const sp = [80, 443, 22, 5432][id % 4]!;
   const data = 2 + r.int(30);
@@ -121,8 +120,8 @@ function tcpSession(r: Rng, id: number, v6: boolean, vxlan: boolean): Uint8Array
   return out;
 }
 
-function udpSession(r: Rng, id: number, vlan: boolean): Uint8Array[] {
-  const [a, b] = pair(id, [1 + (id % 60000), 1 + ((id * 31) % 60000)]);
+function udpSession(r: Rng, id: number, vlan: boolean, hosts?: Hosts): Uint8Array[] {
+  const [a, b] = pair(id, hosts, [1 + (id % 60000), 1 + ((id * 31) % 60000)]);
   const n = 1 + r.int(12);
   const out: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -140,8 +139,8 @@ function udpSession(r: Rng, id: number, vlan: boolean): Uint8Array[] {
   return out;
 }
 
-function icmpSession(id: number): Uint8Array[] {
-  const [a, b] = pair(id, [1 + (id % 60000), 2 + (id % 59999)]);
+function icmpSession(id: number, hosts?: Hosts): Uint8Array[] {
+  const [a, b] = pair(id, hosts, [1 + (id % 60000), 2 + (id % 59999)]);
   return [1, 2, 3].flatMap((seq) => [
     B.eth(
       M(b),
@@ -169,10 +168,9 @@ function arpSession(id: number): Uint8Array[] {
 
 /**
  * Writes `packets` frames; about `concurrent` sessions are interleaved at any time. Returns
- * sessions made. With `talkers`, addresses follow a host's traffic (see Hosts).
+ * sessions made. With `hosts`, addresses follow a host's traffic (see Hosts).
  */
-export function writeMixedPcap(path: string, packets: number, concurrent = 4000, talkers?: Hosts): number {
-  hosts = talkers;
+export function writeMixedPcap(path: string, packets: number, concurrent = 4000, hosts?: Hosts): number {
   const r = new Rng();
   const out = new PcapOut(path);
   const live: Session[] = [];
@@ -182,12 +180,12 @@ export function writeMixedPcap(path: string, packets: number, concurrent = 4000,
     id++;
     const x = r.next();
     let frames: Uint8Array[];
-    if (x < 0.55) frames = tcpSession(r, id, false, false);
-    else if (x < 0.63) frames = tcpSession(r, id, true, false);
-    else if (x < 0.68) frames = tcpSession(r, id, false, true);
-    else if (x < 0.83) frames = udpSession(r, id, false);
-    else if (x < 0.9) frames = udpSession(r, id, true);
-    else if (x < 0.97) frames = icmpSession(id);
+    if (x < 0.55) frames = tcpSession(r, id, false, false, hosts);
+    else if (x < 0.63) frames = tcpSession(r, id, true, false, hosts);
+    else if (x < 0.68) frames = tcpSession(r, id, false, true, hosts);
+    else if (x < 0.83) frames = udpSession(r, id, false, hosts);
+    else if (x < 0.9) frames = udpSession(r, id, true, hosts);
+    else if (x < 0.97) frames = icmpSession(id, hosts);
     else frames = arpSession(id);
     return { frames, at: 0 };
   };
@@ -200,6 +198,5 @@ export function writeMixedPcap(path: string, packets: number, concurrent = 4000,
     if (s.at === s.frames.length) live[k] = newSession();
   }
   out.close();
-  hosts = undefined;
   return id;
 }

@@ -5,7 +5,7 @@
  */
 import { ALL_TABLES } from '../schema/index.js';
 import { localName, ttlClause } from '../schema/ddl.js';
-import { lit, type Migration } from './migration.js';
+import { type Migration } from './migration.js';
 
 const migration: Migration = {
   version: 12,
@@ -16,11 +16,7 @@ const migration: Migration = {
       const ttl = ttlClause(t, ctx.ddl);
       if (!ttl) continue;
       const name = localName(t, ctx.ddl);
-      const r = await ctx.ch.query<{ q: string }>(
-        `SELECT create_table_query AS q FROM system.tables WHERE database = ${lit(ctx.ddl.database)} AND name = ${lit(name)}`,
-        `reading the TTL of ${name}`,
-      );
-      const create = r[0]?.q;
+      const create = await ctx.createQuery(name);
       if (create === undefined) continue;
       // system.tables shows the TTL normalised: `+ toIntervalDay(7)`.
       const days = /\bTTL\b.*?(?:INTERVAL (\d+) DAY|toIntervalDay\((\d+)\))/

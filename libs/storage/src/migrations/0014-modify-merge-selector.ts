@@ -8,7 +8,7 @@
  */
 import { flows, flows1h, flows1m } from '../schema/index.js';
 import { localName, type DdlOptions } from '../schema/ddl.js';
-import { lit, type Migration, type MigrationContext } from './migration.js';
+import { type Migration, type MigrationContext } from './migration.js';
 
 export const MERGE_SELECTOR_BASE = 10;
 
@@ -22,11 +22,7 @@ export async function mergeSelector(ctx: MigrationContext, name: string): Promis
     'looking for the merge_selector_base setting',
   );
   if (Number(known[0]?.n ?? 0) === 0) return false;
-  const r = await ctx.ch.query<{ q: string }>(
-    `SELECT create_table_query AS q FROM system.tables WHERE database = ${lit(ctx.ddl.database)} AND name = ${lit(name)}`,
-    `reading the settings of ${name}`,
-  );
-  const create = r[0]?.q;
+  const create = await ctx.createQuery(name);
   if (create === undefined || new RegExp(`\\bmerge_selector_base = ${MERGE_SELECTOR_BASE}\\b`).test(create))
     return false;
   await ctx.exec(mergeSelectorDdl(name, ctx.ddl));

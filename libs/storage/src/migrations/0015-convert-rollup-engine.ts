@@ -33,14 +33,6 @@ const OLD = '__old_';
 /** A claimed table left empty this long was left by a collector that stopped: dropped. */
 const STALE_CLAIM_S = 600;
 
-async function engineOf(ctx: MigrationContext, name: string): Promise<string | undefined> {
-  const r = await ctx.ch.query<{ e: string }>(
-    `SELECT engine AS e FROM system.tables WHERE database = ${lit(ctx.ddl.database)} AND name = ${lit(name)}`,
-    `reading the engine of ${name}`,
-  );
-  return r[0]?.e;
-}
-
 interface TableInfo {
   name: string;
   engine: string;
@@ -100,7 +92,7 @@ const migration: Migration = {
     let applied = false;
     for (const t of [flows1m, flows1h]) {
       const name = localName(t, ctx.ddl);
-      if ((await engineOf(ctx, name)) === 'SummingMergeTree') {
+      if ((await ctx.engine(name)) === 'SummingMergeTree') {
         const fresh = `${name}${FRESH}`;
         const claim = `${name}${CLAIM}${newId()}`;
         await ctx.exec(createTableDdl(t, ctx.ddl, fresh));
@@ -108,7 +100,7 @@ const migration: Migration = {
         if (await renameIfThere(ctx, fresh, claim)) {
           // The setting of step 0014 too, which ran before this table existed.
           await mergeSelector(ctx, claim);
-          if ((await engineOf(ctx, name)) === 'SummingMergeTree') {
+          if ((await ctx.engine(name)) === 'SummingMergeTree') {
             const at = Date.now();
             await ctx.exec(`EXCHANGE TABLES ${db}.\`${name}\` AND ${db}.\`${claim}\``);
             await insertsSettled(ctx, name, at);
@@ -154,10 +146,7 @@ const migration: Migration = {
         applied = true;
       }
       // The empty table of a collector that lost the race to rename it.
-      if (
-        (await engineOf(ctx, `${name}${FRESH}`)) !== undefined &&
-        (await engineOf(ctx, name)) !== 'SummingMergeTree'
-      ) {
+      if ((await ctx.tableExists(`${name}${FRESH}`)) && (await ctx.engine(name)) !== 'SummingMergeTree') {
         await ctx.exec(`DROP TABLE IF EXISTS ${db}.\`${name}${FRESH}\` SYNC`);
       }
     }

@@ -14,6 +14,10 @@ export interface MigrationContext {
   readonly ddl: DdlOptions;
   tableExists(name: string): Promise<boolean>;
   columnExists(table: string, column: string): Promise<boolean>;
+  /** The table's engine (system.tables), or undefined when it does not exist. */
+  engine(table: string): Promise<string | undefined>;
+  /** The table's CREATE statement as the server normalised it, or undefined when it does not exist. */
+  createQuery(table: string): Promise<string | undefined>;
   /** Runs DDL (already carrying ON CLUSTER when needed). */
   exec(sql: string): Promise<void>;
 }
@@ -44,6 +48,20 @@ export function makeContext(ch: ClickHouse, ddl: DdlOptions): MigrationContext {
         `looking for column ${table}.${column}`,
       );
       return Number(r[0]?.n ?? 0) > 0;
+    },
+    async engine(table) {
+      const r = await ch.query<{ e: string }>(
+        `SELECT engine AS e FROM system.tables WHERE database = ${lit(ddl.database)} AND name = ${lit(table)}`,
+        `reading the engine of ${table}`,
+      );
+      return r[0]?.e;
+    },
+    async createQuery(table) {
+      const r = await ch.query<{ q: string }>(
+        `SELECT create_table_query AS q FROM system.tables WHERE database = ${lit(ddl.database)} AND name = ${lit(table)}`,
+        `reading the definition of ${table}`,
+      );
+      return r[0]?.q;
     },
     exec: (sql) => ch.command(sql),
   };
