@@ -35,6 +35,13 @@ export type InsertFormat = 'Native' | 'RowBinary';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
+/** A client on a new chDB session of the data directory `path`. */
+function chdbClient(path: string): ClickHouseClient {
+  // chdb types its Connection against its own copy of client-common; the shapes are the same.
+  const connection = createChdbConnection({ path }) as unknown as ClientConnection;
+  return createClient({ connection });
+}
+
 /** chDB binds one data directory per process. */
 let chdbPathInUse: string | undefined;
 let chdbUsers = 0;
@@ -70,8 +77,7 @@ export class ClickHouse {
     if (this.kind !== 'chdb' || this.closed) return this.client;
     let c = this.inserters.get(table);
     if (!c) {
-      const connection = createChdbConnection({ path: this.chdbPath! }) as unknown as ClientConnection;
-      c = createClient({ connection });
+      c = chdbClient(this.chdbPath!);
       this.inserters.set(table, c);
     }
     return c;
@@ -91,9 +97,7 @@ export class ClickHouse {
       const staging = resolve(opts.dataDir, 'chdb-staging');
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
-      // chdb types its Connection against its own copy of client-common; the shapes are the same.
-      const connection = createChdbConnection({ path }) as unknown as ClientConnection;
-      const client = createClient({ connection });
+      const client = chdbClient(path);
       chdbPathInUse = path;
       chdbUsers++;
       return new ClickHouse('chdb', `embedded chDB at ${path}`, client, staging, path);
@@ -139,8 +143,7 @@ export class ClickHouse {
    */
   async commandAlone(sql: string, settings: ClickHouseSettings): Promise<void> {
     if (this.kind !== 'chdb') return this.command(sql, settings);
-    const connection = createChdbConnection({ path: this.chdbPath! }) as unknown as ClientConnection;
-    const c = createClient({ connection });
+    const c = chdbClient(this.chdbPath!);
     try {
       await c.command({ query: sql, clickhouse_settings: settings });
     } catch (err) {
@@ -178,8 +181,8 @@ export class ClickHouse {
   ): Promise<void> {
     const cols = columns.map((c) => `\`${c}\``).join(', ');
     // optimize_on_insert = 0: the writer sends the rollups already grouped (decision 0403);
-    // collapsing each inserted block again in the SummingMergeTree halved the insert rate
-    // (decision 0400). Merges still sum.
+    // collapsing each inserted block again in the rollup table halved the insert rate (decision
+    // 0400, with SummingMergeTree rollups then). Merges still sum.
     const settings: ClickHouseSettings = {
       insert_deduplication_token: token,
       insert_deduplicate: 1,
