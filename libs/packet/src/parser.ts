@@ -98,12 +98,31 @@ export class FrameParser {
   rxClass = 0;
   direction = 0;
 
-  /** Malformed frames by Reason (index 0 unused); a frame counts once, under the reason it stopped at or its first anomaly. */
-  readonly counters = new Float64Array(REASON_COUNT);
+  /**
+   * Malformed frames by Reason (index 0 unused); a frame counts once, under the reason it stopped at
+   * or its first anomaly. Shared with the parsers made with `new FrameParser(this)`.
+   */
+  readonly counters: Float64Array;
+  /** [frames cut by the snaplen, nested tunnels]: shared as `counters` is. */
+  private readonly tallies: Float64Array;
+
+  /**
+   * `countsWith`: a parser whose counters this one adds to (a pipeline decodes a group of frames
+   * into several parsers before it accounts them; they count as one).
+   */
+  constructor(countsWith?: FrameParser) {
+    this.counters = countsWith ? countsWith.counters : new Float64Array(REASON_COUNT);
+    this.tallies = countsWith ? countsWith.tallies : new Float64Array(2);
+  }
+
   /** Frames cut by the snaplen (not malformed). */
-  snappedFrames = 0;
+  get snappedFrames(): number {
+    return this.tallies[0]!;
+  }
   /** Tunnels inside tunnels: the second tunnel's payload is not decoded. */
-  nestedTunnels = 0;
+  get nestedTunnels(): number {
+    return this.tallies[1]!;
+  }
 
   private nicHi = 0;
   private nicLo = 0;
@@ -303,7 +322,7 @@ export class FrameParser {
           e = l.payloadEnd;
           next = l.next;
           if (innerFlag !== 0 && (next === L_VXLAN || next === L_GENEVE)) {
-            this.nestedTunnels++;
+            this.tallies[1]! += 1;
             next = L_PAYLOAD;
           }
           break;
@@ -329,7 +348,7 @@ export class FrameParser {
         case L_GENEVE:
         case L_GRE: {
           if (innerFlag !== 0) {
-            this.nestedTunnels++;
+            this.tallies[1]! += 1;
             next = L_PAYLOAD;
             continue;
           }
@@ -389,7 +408,7 @@ export class FrameParser {
   }
 
   private count1(reason: number): void {
-    if (this.snapped === 1 && CUT_BY_SNAPLEN[reason] === 1) this.snappedFrames++;
+    if (this.snapped === 1 && CUT_BY_SNAPLEN[reason] === 1) this.tallies[0]! += 1;
     else this.counters[reason]! += 1;
   }
 

@@ -81,7 +81,7 @@ export function replayFile(path: string, opts: ReplayOptions): ReplayResult {
   if (opts.nicMac) {
     const mac = parseMac(opts.nicMac);
     if (!mac) throw new UsageError(`--nic-mac "${opts.nicMac}": expected a MAC like 02:00:00:00:00:01`);
-    pipe.parser.setNic(mac);
+    pipe.setNic(mac);
   }
   const lines = opts.print ? new LineWriter(1) : undefined;
   if (lines) {

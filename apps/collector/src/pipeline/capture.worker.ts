@@ -22,7 +22,7 @@ let sampleCountdown = init.sampleRate;
 let linkType = 0;
 
 const mac = init.mac ? parseMac(init.mac) : null;
-pipeline.parser.setNic(mac, init.promisc);
+pipeline.setNic(mac, init.promisc);
 
 if (init.sampleRate > 0) {
   pipeline.onFrame = (p: FrameParser, sec: number, nsec: number): void => {
