@@ -45,6 +45,24 @@ describe(FlowWireWriter.name, () => {
     expect(w.take()).toBeNull();
   });
 
+  it('gives each flow that ends with its first record its own totals (nothing kept between them)', () => {
+    const w = new FlowWireWriter();
+    const a = udp(EndReason.FIN, 3);
+    const b = udp(EndReason.IDLE, 2);
+    b.dstPort = 5001;
+    w.push(a);
+    w.push(b);
+    w.push(udp(EndReason.RST, 4));
+    expect(w.trackedTotals).toBe(0);
+    const t = w.take()!;
+    const u = flowUpdates(t.slots, t.count, 'eth0');
+    expect(u.map((x) => [x.packetsA, x.bytesA])).toEqual([
+      [3, 300],
+      [2, 200],
+      [4, 400],
+    ]);
+  });
+
   it('gives different flows different ids', () => {
     const w = new FlowWireWriter();
     const a = udp(EndReason.FIN, 1);

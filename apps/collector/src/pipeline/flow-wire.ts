@@ -93,18 +93,28 @@ interface Totals {
 /** Running totals of flows that have had interim records (only those: a short flow costs nothing here). */
 export class FlowTotals {
   private readonly map = new Map<number, Totals>();
+  /** The totals of a flow that ends with its first record (most flows): no object, nothing kept. */
+  private readonly once: Totals = { pFwd: 0, bFwd: 0, pRev: 0, bRev: 0 };
 
   get size(): number {
     return this.map.size;
   }
 
-  /** Adds the record's deltas; returns the totals so far and forgets the flow when it ended. */
+  /**
+   * Adds the record's deltas; returns the totals so far (read them before the next call) and
+   * forgets the flow when it ended.
+   */
   account(id: number, r: FlowRecord): Totals {
     let t = this.map.get(id);
     const ended = r.endReason !== EndReason.INTERIM && r.endReason !== EndReason.ACTIVE;
     if (!t) {
-      t = { pFwd: 0, bFwd: 0, pRev: 0, bRev: 0 };
-      if (!ended) this.map.set(id, t);
+      if (ended) {
+        t = this.once;
+        t.pFwd = t.bFwd = t.pRev = t.bRev = 0;
+      } else {
+        t = { pFwd: 0, bFwd: 0, pRev: 0, bRev: 0 };
+        this.map.set(id, t);
+      }
     } else if (ended) this.map.delete(id);
     t.pFwd += r.packetsFwd;
     t.bFwd += r.bytesFwd;
