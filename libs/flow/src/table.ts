@@ -1,7 +1,7 @@
 /**
  * Bidirectional flow table over typed arrays (one fixed-size record per flow in one ArrayBuffer).
  *
- * Key (KEY_WORDS u32 words, written into a scratch array in canonical order: the smaller endpoint first,
+ * Key (KEY_WORDS u32 words, written into a key slot in canonical order: the smaller endpoint first,
  * as gopacket's LessThan) = interface, VLAN tags, tunnel type/VNI, IP version, protocol, EtherType,
  * endpoint A (address + port), endpoint B. Hashed with FNV-1a over the words (+ a final mix), so
  * both directions hash alike; looked up in an open-addressing index (linear probing, load <= 0.5,

@@ -39,6 +39,9 @@ const R_TOO_MANY_LAYERS = Reason.TOO_MANY_LAYERS;
 const R_VLAN_TOO_MANY = Reason.VLAN_TOO_MANY;
 
 export const MAX_LAYERS = 16;
+/** Slots of FrameParser's shared tallies. */
+const T_SNAPPED = 0;
+const T_NESTED = 1;
 export const MAX_VLANS = 3;
 
 /** The layers of one level (the outer frame, or the frame inside a tunnel). */
@@ -117,11 +120,11 @@ export class FrameParser {
 
   /** Frames cut by the snaplen (not malformed). */
   get snappedFrames(): number {
-    return this.tallies[0]!;
+    return this.tallies[T_SNAPPED]!;
   }
   /** Tunnels inside tunnels: the second tunnel's payload is not decoded. */
   get nestedTunnels(): number {
-    return this.tallies[1]!;
+    return this.tallies[T_NESTED]!;
   }
 
   private nicHi = 0;
@@ -322,7 +325,7 @@ export class FrameParser {
           e = l.payloadEnd;
           next = l.next;
           if (innerFlag !== 0 && (next === L_VXLAN || next === L_GENEVE)) {
-            this.tallies[1]! += 1;
+            this.tallies[T_NESTED]! += 1;
             next = L_PAYLOAD;
           }
           break;
@@ -348,7 +351,7 @@ export class FrameParser {
         case L_GENEVE:
         case L_GRE: {
           if (innerFlag !== 0) {
-            this.tallies[1]! += 1;
+            this.tallies[T_NESTED]! += 1;
             next = L_PAYLOAD;
             continue;
           }
@@ -408,7 +411,7 @@ export class FrameParser {
   }
 
   private count1(reason: number): void {
-    if (this.snapped === 1 && CUT_BY_SNAPLEN[reason] === 1) this.tallies[0]! += 1;
+    if (this.snapped === 1 && CUT_BY_SNAPLEN[reason] === 1) this.tallies[T_SNAPPED]! += 1;
     else this.counters[reason]! += 1;
   }
 

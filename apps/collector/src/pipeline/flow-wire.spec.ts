@@ -22,6 +22,13 @@ function udp(endReason: number, packets: number): FlowRecord {
   return r;
 }
 
+/** The live flow updates of `records` pushed through one writer, in order. */
+function updatesOf(w: FlowWireWriter, ...records: FlowRecord[]): ReturnType<typeof flowUpdates> {
+  for (const r of records) w.push(r);
+  const t = w.take()!;
+  return flowUpdates(t.slots, t.count, 'eth0');
+}
+
 describe(FlowWireWriter.name, () => {
   it('carries deltas and running totals of one flow under one id, interim then final', () => {
     const w = new FlowWireWriter();
@@ -47,15 +54,10 @@ describe(FlowWireWriter.name, () => {
 
   it('gives each flow that ends with its first record its own totals (nothing kept between them)', () => {
     const w = new FlowWireWriter();
-    const a = udp(EndReason.FIN, 3);
     const b = udp(EndReason.IDLE, 2);
     b.dstPort = 5001;
-    w.push(a);
-    w.push(b);
-    w.push(udp(EndReason.RST, 4));
+    const u = updatesOf(w, udp(EndReason.FIN, 3), b, udp(EndReason.RST, 4));
     expect(w.trackedTotals).toBe(0);
-    const t = w.take()!;
-    const u = flowUpdates(t.slots, t.count, 'eth0');
     expect(u.map((x) => [x.packetsA, x.bytesA])).toEqual([
       [3, 300],
       [2, 200],
@@ -64,14 +66,9 @@ describe(FlowWireWriter.name, () => {
   });
 
   it('gives different flows different ids', () => {
-    const w = new FlowWireWriter();
-    const a = udp(EndReason.FIN, 1);
     const b = udp(EndReason.FIN, 1);
     b.dstPort = 5001;
-    w.push(a);
-    w.push(b);
-    const t = w.take()!;
-    const u = flowUpdates(t.slots, t.count, 'eth0');
+    const u = updatesOf(new FlowWireWriter(), udp(EndReason.FIN, 1), b);
     expect(u[0]!.flowId).not.toBe(u[1]!.flowId);
   });
 
