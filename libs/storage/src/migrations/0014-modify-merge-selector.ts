@@ -9,29 +9,17 @@
 import { flows, flows1h, flows1m } from '../schema/index.js';
 import { localName, type DdlOptions } from '../schema/ddl.js';
 import { type Migration, type MigrationContext } from './migration.js';
+import { modifySetting, modifySettingDdl } from './setting.js';
 
 export const MERGE_SELECTOR_BASE = 10;
 
-/**
- * Sets merge_selector_base on one table (local name) when the server knows the setting and the
- * table does not have it yet; true if it changed the table.
- */
-export async function mergeSelector(ctx: MigrationContext, name: string): Promise<boolean> {
-  const known = await ctx.ch.query<{ n: string | number }>(
-    "SELECT count() AS n FROM system.merge_tree_settings WHERE name = 'merge_selector_base'",
-    'looking for the merge_selector_base setting',
-  );
-  if (Number(known[0]?.n ?? 0) === 0) return false;
-  const create = await ctx.createQuery(name);
-  if (create === undefined || new RegExp(`\\bmerge_selector_base = ${MERGE_SELECTOR_BASE}\\b`).test(create))
-    return false;
-  await ctx.exec(mergeSelectorDdl(name, ctx.ddl));
-  return true;
+/** Sets merge_selector_base on one table (local name); true if it changed the table. */
+export function mergeSelector(ctx: MigrationContext, name: string): Promise<boolean> {
+  return modifySetting(ctx, name, 'merge_selector_base', MERGE_SELECTOR_BASE);
 }
 
 export function mergeSelectorDdl(name: string, o: DdlOptions): string {
-  const on = o.cluster ? ` ON CLUSTER \`${o.cluster}\`` : '';
-  return `ALTER TABLE \`${o.database}\`.\`${name}\`${on} MODIFY SETTING merge_selector_base = ${MERGE_SELECTOR_BASE}`;
+  return modifySettingDdl(name, o, 'merge_selector_base', MERGE_SELECTOR_BASE);
 }
 
 const migration: Migration = {

@@ -19,6 +19,7 @@ import m0012 from './0012-modify-ttl.js';
 import m0013 from './0013-drop-rollup-views.js';
 import m0014 from './0014-modify-merge-selector.js';
 import m0015 from './0015-convert-rollup-engine.js';
+import m0016 from './0016-modify-wide-part-rows.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0013,
   m0014,
   m0015,
+  m0016,
 ];
 
 export * from './migration.js';

@@ -68,6 +68,29 @@ describe(migrate.name, () => {
     expect(await settings('flows_1h')).toContain('merge_selector_base = 10');
   });
 
+  it('keeps an insert of 150k flow rows (over 10 MB) in one compact part; without the setting it is wide', async () => {
+    // The control: the same table with migration 0016's setting taken away (min_bytes_for_wide_part
+    // is 10 MB, so such an insert would make a wide part).
+    for (const t of ['flows_copy', 'flows_control']) {
+      await ch.command(`DROP TABLE IF EXISTS mig_test.${t} SYNC`);
+      await ch.command(`CREATE TABLE mig_test.${t} AS mig_test.flows`);
+    }
+    await ch.command('ALTER TABLE mig_test.flows_control RESET SETTING min_rows_for_wide_part');
+    const part = async (table: string): Promise<string[]> => {
+      await ch.command(
+        `INSERT INTO mig_test.${table} (ts, iface, flow_id, src_mac, dst_mac, packets_delta_fwd, bytes_delta_fwd) ` +
+          `SELECT now64(9), 'eth0', number, number * 3, number * 7, number % 100, number % 1500 FROM numbers(150000)`,
+      );
+      const r = await ch.query<{ t: string }>(
+        `SELECT part_type AS t FROM system.parts WHERE active AND database = 'mig_test' AND table = '${table}'`,
+      );
+      return r.map((x) => x.t);
+    };
+    expect(await part('flows_copy')).toEqual(['Compact']);
+    expect(await part('flows_control')).toEqual(['Wide']);
+    for (const t of ['flows_copy', 'flows_control']) await ch.command(`DROP TABLE mig_test.${t} SYNC`);
+  });
+
   it('converges when several collectors migrate the same database at once', async () => {
     const other: DdlOptions = { ...ddl, database: 'mig_race' };
     const runs = await Promise.all(

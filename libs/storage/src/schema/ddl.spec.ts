@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouse } from '../clickhouse/clickhouse.js';
 import { mergeSelectorDdl } from '../migrations/0014-modify-merge-selector.js';
+import { widePartsDdl } from '../migrations/0016-modify-wide-part-rows.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
 import { createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
@@ -46,6 +47,9 @@ describe(createTableDdl.name, () => {
     expect(mergeSelectorDdl('flows_1m_local', cluster)).toBe(
       'ALTER TABLE `nicscope`.`flows_1m_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 10',
     );
+    expect(widePartsDdl('flows_local', cluster)).toBe(
+      'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 1000000',
+    );
     expect(createDatabaseDdl(cluster)).toBe('CREATE DATABASE IF NOT EXISTS `nicscope` ON CLUSTER `c1`');
     expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
   });
@@ -71,6 +75,7 @@ describe(createTableDdl.name, () => {
         createDatabaseDdl(cluster),
         schemaMigrationsDdl(cluster),
         mergeSelectorDdl('flows_local', cluster),
+        widePartsDdl('flows_local', cluster),
       ];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {
