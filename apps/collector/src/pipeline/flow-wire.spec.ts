@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FlowUpdateSchema } from '@nicscope/contracts';
 import { EndReason, newFlowRecord, type FlowRecord } from '@nicscope/flow';
 import { flowUpdates } from './flow-live.js';
-import { FlowWireWriter } from './flow-wire.js';
+import { FlowWireWriter, flowId } from './flow-wire.js';
 
 function udp(endReason: number, packets: number): FlowRecord {
   const r = newFlowRecord();
@@ -85,5 +85,18 @@ describe(FlowWireWriter.name, () => {
     expect(again.slots).toBe(a.slots);
     expect(again.count).toBe(1);
     expect(flowUpdates(again.slots, again.count, 'eth0')[0]!.packetsA).toBe(3);
+  });
+
+  it('gives 200k flows that differ in one port, one address or their first nanosecond 200k different ids', () => {
+    const r = udp(EndReason.IDLE, 1);
+    const ids = new Set<number>();
+    for (let i = 0; i < 200_000; i++) {
+      r.srcPort = 1024 + (i % 50_000);
+      r.src[0] = ((10 << 24) | (200 << 16) | (i % 3)) >>> 0;
+      const id = flowId(r, r.firstSec, i < 150_000 ? r.firstNsec : i);
+      expect(id).toBeLessThan(2 ** 52);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(200_000);
   });
 });

@@ -4,7 +4,7 @@
  * postMessage. The main thread reads the slots straight into the `flows` row builder.
  *
  * The flow table emits per-record deltas; the wire also carries the flow's running totals and a
- * flow id (FNV-1a over the key and the first timestamp), kept by `FlowTotals` in the worker for the
+ * flow id (a hash of the key and the first timestamp), kept by `FlowTotals` in the worker for the
  * flows that have had an interim record.
  */
 import { EndReason, type FlowRecord } from '@nicscope/flow';
@@ -45,27 +45,29 @@ export const S = {
 } as const;
 export const SLOTS = 38;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function mix(h: number, v: number): number {
-  h = Math.imul(h ^ (v & 0xff), FNV_PRIME);
-  h = Math.imul(h ^ ((v >>> 8) & 0xff), FNV_PRIME);
-  h = Math.imul(h ^ ((v >>> 16) & 0xff), FNV_PRIME);
-  return Math.imul(h ^ (v >>> 24), FNV_PRIME);
-}
-
-/** A 52-bit flow id: two FNV-1a passes over the key and the first timestamp. */
-// The two running hashes of flowId (module state: no closure or array per record).
+/**
+ * A 52-bit flow id: two 32-bit lanes over the key's words and the first timestamp, each word mixed
+ * in whole (MurmurHash3's block step, two seeds), finished with its fmix32.
+ */
+// The two running lanes of flowId (module state: no closure or array per record).
 let ha = 0;
 let hb = 0;
 function add(w: number): void {
-  ha = mix(ha, w >>> 0);
-  hb = mix(hb ^ 0x9e3779b9, w >>> 0);
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  ha ^= k;
+  ha = (Math.imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
+  hb ^= k;
+  hb = (Math.imul((hb << 11) | (hb >>> 21), 9) + 0x7f4a7c15) | 0;
+}
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export function flowId(r: FlowRecord, firstSec: number, firstNsec: number): number {
-  ha = FNV_OFFSET;
+  ha = 0x811c9dc5;
   hb = 0x01234567;
   add(r.iface);
   add(r.vlan);
@@ -80,7 +82,7 @@ export function flowId(r: FlowRecord, firstSec: number, firstNsec: number): numb
   add(r.dstPort);
   add(firstSec);
   add(firstNsec);
-  return (ha >>> 0) * 0x100000 + ((hb >>> 0) & 0xfffff);
+  return fmix(ha) * 0x100000 + (fmix(hb) & 0xfffff);
 }
 
 interface Totals {
