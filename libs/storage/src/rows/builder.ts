@@ -7,6 +7,7 @@
 import { camel, type Camel, type ColumnDef } from '../schema/column.js';
 import { type RowOf, type TableDef, type ValueOf } from '../schema/table.js';
 import { writeIp } from './ip.js';
+import { KeyOrder } from './key-order.js';
 
 type SetterName<N extends string> = `set${Camel<N>}`;
 export type Setters<T extends TableDef> = {
@@ -39,6 +40,10 @@ export class RowBuilderBase<T extends TableDef> {
   private readonly u8: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly u32: Uint32Array;
+  /** Rows in sort-key order for encode(), when the table's key has the shape KeyOrder handles. */
+  private readonly keyOrder: KeyOrder | undefined;
+  /** Gather space of encode() for 8- and 16-byte columns (words), made at the first unsorted batch. */
+  private gather: Uint32Array | undefined;
 
   constructor(
     readonly table: T,
@@ -65,6 +70,16 @@ export class RowBuilderBase<T extends TableDef> {
       }
     });
     this.resetRows(cap);
+    const key = table.columns
+      .map((c, i) => ({ c, i }))
+      .filter((x) => x.c.orderBy !== undefined)
+      .sort((a, b) => a.c.orderBy! - b.c.orderBy!);
+    this.keyOrder = KeyOrder.fits(key.map((x) => x.c.kind))
+      ? new KeyOrder(
+          key.map((x) => ({ store: this.stores[x.i]!, kind: x.c.kind })),
+          cap,
+        )
+      : undefined;
     const self = this as unknown as Record<string, (v: unknown) => void>;
     table.columns.forEach((c, i) => {
       self[`set${camel(c.name)}`] = this.setterFor(i);
@@ -201,10 +216,12 @@ export class RowBuilderBase<T extends TableDef> {
    * The committed rows as one ClickHouse Native block (columnar: per column its name, type and
    * values). The Buffer is the caller's until it calls release(). Each column goes as its `wireType`
    * (LowCardinality as String, summed columns as their plain type: the server converts on insert);
-   * see decision 0403.
+   * see decision 0403. Rows go in the order of the table's sort key when KeyOrder handles its key
+   * (decision 0409); the stores keep the order the rows came in.
    */
   encode(): Buffer {
     const n = this.count;
+    const perm = this.keyOrder?.order(n) ?? null;
     const stores = this.stores;
     const kinds = this.kinds;
     const cols = this.table.columns;
@@ -231,26 +248,21 @@ export class RowBuilderBase<T extends TableDef> {
       switch (k) {
         case 'UInt8':
         case 'Enum8':
-          o = this.copyAs(this.u8, s as Float64Array, n, buf, o);
+          o = this.copyAs(this.u8, s as Float64Array, n, buf, o, perm);
           break;
         case 'UInt16':
-          o = this.copyAs(this.u16, s as Float64Array, n, buf, o);
+          o = this.copyAs(this.u16, s as Float64Array, n, buf, o, perm);
           break;
         case 'UInt32':
         case 'IPv4':
         case 'DateTime':
-          o = this.copyAs(this.u32, s as Float64Array, n, buf, o);
+          o = this.copyAs(this.u32, s as Float64Array, n, buf, o, perm);
           break;
         case 'UInt64':
         case 'Int64': {
           const f = s as Float64Array;
-          for (let r = 0; r < n; r++, o += 8) {
-            const v = f[r]!;
-            if (v >= 0) {
-              dv.setUint32(o, v >>> 0, true);
-              dv.setUint32(o + 4, Math.floor(v / TWO32) >>> 0, true);
-            } else dv.setBigInt64(o, BigInt(Math.trunc(v)), true);
-          }
+          if (perm === null) for (let r = 0; r < n; r++) o = writeInt64(dv, o, f[r]!);
+          else for (let r = 0; r < n; r++) o = writeInt64(dv, o, f[perm[r]!]!);
           break;
         }
         case 'Float64':
@@ -258,14 +270,16 @@ export class RowBuilderBase<T extends TableDef> {
         case 'IPv6': {
           const bytes = s as Float64Array | BigInt64Array | Uint8Array;
           const w = nativeWidth(k);
-          buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset, n * w), o);
+          if (perm === null) buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset, n * w), o);
+          else buf.set(this.gathered(bytes, w >>> 2, n, perm), o);
           o += n * w;
           break;
         }
         case 'String':
         case 'LowCardinality': {
           const strs = s as string[];
-          for (let r = 0; r < n; r++) o = writeString(buf, o, strs[r]!);
+          if (perm === null) for (let r = 0; r < n; r++) o = writeString(buf, o, strs[r]!);
+          else for (let r = 0; r < n; r++) o = writeString(buf, o, strs[perm[r]!]!);
           break;
         }
       }
@@ -281,15 +295,44 @@ export class RowBuilderBase<T extends TableDef> {
     if (this.free.length < 2) this.free.push(Buffer.from(encoded.buffer));
   }
 
-  /** Converts a Float64 column to an integer width with TypedArray.set (modular, like a C cast) and copies its bytes. */
+  /** The values of a fixed-width column (`words` 32-bit words each) in `perm` order, as bytes. */
+  private gathered(
+    src: Float64Array | BigInt64Array | Uint8Array,
+    words: number,
+    n: number,
+    perm: Uint32Array,
+  ): Uint8Array {
+    const from = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
+    if (!this.gather || this.gather.length < n * 4) this.gather = new Uint32Array((this.capacity + 1) * 4);
+    const to = this.gather;
+    if (words === 2)
+      for (let r = 0; r < n; r++) {
+        const f = perm[r]! * 2;
+        to[r * 2] = from[f]!;
+        to[r * 2 + 1] = from[f + 1]!;
+      }
+    else
+      for (let r = 0; r < n; r++) {
+        const f = perm[r]! * words;
+        for (let k = 0; k < words; k++) to[r * words + k] = from[f + k]!;
+      }
+    return new Uint8Array(to.buffer, 0, n * words * 4);
+  }
+
+  /**
+   * Converts a Float64 column to an integer width (modular, like a C cast: TypedArray.set, or element
+   * stores through `perm`) and copies its bytes.
+   */
   private copyAs(
     tmp: Uint8Array | Uint16Array | Uint32Array,
     src: Float64Array,
     n: number,
     buf: Buffer,
     o: number,
+    perm: Uint32Array | null,
   ): number {
-    tmp.set(src.subarray(0, n));
+    if (perm === null) tmp.set(src.subarray(0, n));
+    else for (let r = 0; r < n; r++) tmp[r] = src[perm[r]!]!;
     const len = n * tmp.BYTES_PER_ELEMENT;
     buf.set(new Uint8Array(tmp.buffer, 0, len), o);
     return o + len;
@@ -316,6 +359,15 @@ function nativeWidth(k: ColumnDef['kind']): number {
     default:
       return 8;
   }
+}
+
+/** A number as a little-endian 64-bit integer at `o`; returns the offset after it. */
+function writeInt64(dv: DataView, o: number, v: number): number {
+  if (v >= 0) {
+    dv.setUint32(o, v >>> 0, true);
+    dv.setUint32(o + 4, Math.floor(v / TWO32) >>> 0, true);
+  } else dv.setBigInt64(o, BigInt(Math.trunc(v)), true);
+  return o + 8;
 }
 
 function writeVarUint(buf: Buffer, o: number, v: number): number {
