@@ -66,11 +66,12 @@ export class KeyOrder {
     const rank = this.rank;
     if (!single) this.pass(n, (r) => rank[r]!);
     perm = this.perm;
-    // Rows with the same string and timestamp: by the rest of the key (runs are short).
+    // Rows with the same string and timestamp: by the rest of the key.
     for (let i = 0; i < n;) {
       let j = i + 1;
       while (j < n && this.sameHead(perm[i]!, perm[j]!)) j++;
-      if (j - i > 1) this.insertionSort(i, j);
+      if (j - i > 64) this.sortRun(i, j);
+      else if (j - i > 1) this.insertionSort(i, j);
       i = j;
     }
     return perm;
@@ -145,6 +146,12 @@ export class KeyOrder {
   private sameHead(a: number, b: number): boolean {
     const w = this.words;
     return w[a * 2] === w[b * 2] && w[a * 2 + 1] === w[b * 2 + 1] && this.names[a] === this.names[b];
+  }
+
+  /** A long run of equal string and timestamp (a snapshot's rows): a comparison sort. */
+  private sortRun(from: number, to: number): void {
+    const run = Array.from(this.perm.subarray(from, to)).sort((a, b) => this.compare(a, b) || a - b);
+    this.perm.set(run, from);
   }
 
   private insertionSort(from: number, to: number): void {
