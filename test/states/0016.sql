@@ -88,7 +88,7 @@ ENGINE = MergeTree
 PARTITION BY toDate(ts)
 ORDER BY (iface, ts, proto, src_ip, dst_ip)
 TTL toDateTime(ts) + toIntervalDay(7)
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = 10, min_rows_for_wide_part = 1000000
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = 10, min_rows_for_wide_part = 250000
 COMMENT 'interim and final flow records';
 
 CREATE TABLE {db}.flows_1h
@@ -108,7 +108,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toDate(ts)
 ORDER BY (iface, ts, proto, src_ip, dst_ip, vlan, collector)
 TTL ts + toIntervalDay(90)
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = 10, min_rows_for_wide_part = 1000000
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = 10, min_rows_for_wide_part = 250000
 COMMENT 'flows per interface, protocol and talker pair per hour';
 
 CREATE TABLE {db}.flows_1m
@@ -128,7 +128,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toDate(ts)
 ORDER BY (iface, ts, proto, src_ip, dst_ip, vlan, collector)
 TTL ts + toIntervalDay(90)
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = 10, min_rows_for_wide_part = 1000000
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = 10, min_rows_for_wide_part = 250000
 COMMENT 'flows per interface, protocol and talker pair per minute';
 
 CREATE TABLE {db}.frames

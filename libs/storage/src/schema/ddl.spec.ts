@@ -48,7 +48,7 @@ describe(createTableDdl.name, () => {
       'ALTER TABLE `nicscope`.`flows_1m_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 10',
     );
     expect(widePartsDdl('flows_local', cluster)).toBe(
-      'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 1000000',
+      'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 250000',
     );
     expect(createDatabaseDdl(cluster)).toBe('CREATE DATABASE IF NOT EXISTS `nicscope` ON CLUSTER `c1`');
     expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
