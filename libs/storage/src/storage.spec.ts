@@ -277,60 +277,6 @@ describe(Storage.name, () => {
     expect(r).toEqual([{ n: '3500', u: '3500' }]);
   });
 
-  it('starts the next flows insert while the rollups of the last batch are written, one insert per table at a time', async () => {
-    const w = storage.writer(flows);
-    await w.flushNow();
-    const who = `overlap-${Date.now()}`; // a retry writes rows of its own
-    // The real inserts, with the rollups' held back 150 ms (a slow rollup table) and each
-    // insert's start and end recorded.
-    const events: { table: string; at: 'start' | 'end'; t: number }[] = [];
-    const ch = storage.ch;
-    const insert = ch.insert.bind(ch);
-    ch.insert = async (table, ...rest) => {
-      const name = table.split('.').pop()!.replaceAll('`', '');
-      events.push({ table: name, at: 'start', t: performance.now() });
-      if (name !== 'flows') await new Promise((r) => setTimeout(r, 150));
-      try {
-        await insert(table, ...rest);
-      } finally {
-        events.push({ table: name, at: 'end', t: performance.now() });
-      }
-    };
-    try {
-      for (let i = 0; i < 3000; i++) {
-        w.row.setTs(T0 + BigInt(i));
-        w.row.setCollector(who);
-        w.row.setRecordType('final');
-        w.row.setFlowId(i);
-        w.row.setIface('eth0');
-        w.row.setPacketsDeltaFwd(1);
-        w.row.setEndReason('idle');
-        if (!w.finalize()) await w.drain();
-      }
-      await w.flushNow();
-    } finally {
-      ch.insert = insert;
-    }
-    const of = (table: string, at: 'start' | 'end'): number[] =>
-      events.filter((e) => e.table === table && e.at === at).map((e) => e.t);
-    // Never two inserts of one table at once.
-    for (const table of ['flows', 'flows_1m', 'flows_1h']) {
-      const starts = of(table, 'start');
-      const ends = of(table, 'end');
-      expect(starts.length).toBeGreaterThanOrEqual(2);
-      for (let k = 1; k < starts.length; k++) expect(starts[k]).toBeGreaterThanOrEqual(ends[k - 1]!);
-    }
-    // The second flows insert did not wait for the first batch's rollups.
-    expect(of('flows', 'start')[1]).toBeLessThan(of('flows_1h', 'end')[0]!);
-    // flushNow() returned after every rollup was written.
-    const r = await storage.ch.query<{ f: string; m: string; h: string }>(
-      `SELECT (SELECT count() FROM st.flows WHERE collector = '${who}') AS f, ` +
-        `(SELECT sum(flows) FROM st.flows_1m WHERE collector = '${who}') AS m, ` +
-        `(SELECT sum(flows) FROM st.flows_1h WHERE collector = '${who}') AS h`,
-    );
-    expect(r).toEqual([{ f: '3000', m: '3000', h: '3000' }]);
-  });
-
   it('refuses a second chDB data directory in the same process with a clear error', async () => {
     await expect(Storage.open(config(join(dir, 'other')))).rejects.toThrow(/one data directory per process/);
   });

@@ -10,10 +10,8 @@
  *
  * Each batch carries an `insert_deduplication_token` (writer instance + table + sequence), kept
  * with it in the spool, so a retry or a replay after a lost answer never doubles a row. Batches
- * derived from a batch (the flow rollups, `derive`) carry its token plus a suffix and are written
- * after it, while the next batch of this table may already be inserted: the rollups are not on
- * the chain of inserts the producer waits for (decision 0410). One set of derived batches is
- * written at a time.
+ * derived from a batch (the flow rollups, `derive`) are sent right after it, in the same slot, with
+ * its token plus a suffix.
  */
 import { type InsertFormat } from '../clickhouse/clickhouse.js';
 import { createRowBuilder, type RowBuilder } from '../rows/builder.js';
@@ -71,8 +69,6 @@ export class BatchWriter<T extends TableDef> {
   private readonly columns: string[];
   private seq = 0;
   private inflight: Promise<void> | undefined;
-  /** The derived batches (rollups) of the last batch, while they are written. */
-  private derivedInflight: Promise<void> | undefined;
   private waiters: (() => void)[] = [];
   private batchStartMs = 0;
   private readonly maxRows: number;
@@ -155,27 +151,11 @@ export class BatchWriter<T extends TableDef> {
     return out;
   }
 
-  private async deliverAll(batches: readonly DerivedBatch[]): Promise<void> {
+  private async deliverAll(batches: DerivedBatch[]): Promise<void> {
     for (const b of batches) {
-      await this.core.deliver(b.batch, b.counters).catch(() => undefined);
+      await this.core.deliver(b.batch, b.counters);
       b.from.release(b.batch.payload);
     }
-  }
-
-  /**
-   * Writes a batch, then starts its derived batches (the rollups) once those of the batch before
-   * are written: the next batch of this table may go while they run (one insert in flight per
-   * table still), and at most one set of derived batches is pending.
-   */
-  private async deliverBatch(batches: readonly DerivedBatch[]): Promise<void> {
-    await this.deliverAll(batches.slice(0, 1));
-    const prev = this.derivedInflight;
-    if (prev) await prev;
-    if (batches.length < 2) return;
-    const d: Promise<void> = this.deliverAll(batches.slice(1)).finally(() => {
-      if (this.derivedInflight === d) this.derivedInflight = undefined;
-    });
-    this.derivedInflight = d;
   }
 
   /** Starts writing the current batch (if any). */
@@ -191,7 +171,7 @@ export class BatchWriter<T extends TableDef> {
       return;
     }
     const batches = this.encode();
-    this.inflight = this.deliverBatch(batches)
+    this.inflight = this.deliverAll(batches)
       .catch(() => undefined)
       .finally(() => {
         this.inflight = undefined;
@@ -211,7 +191,7 @@ export class BatchWriter<T extends TableDef> {
   }
 
   private async settle(): Promise<void> {
-    for (let p = this.inflight ?? this.derivedInflight; p; p = this.inflight ?? this.derivedInflight) await p;
+    for (let p = this.inflight; p; p = this.inflight) await p;
   }
 
   /** Stops the timer without flushing (crash simulation in tests). */
