@@ -1,7 +1,7 @@
 /**
  * The flow tables keep parts under 250k rows in the compact format (one data file) instead of the
- * wide one (two files a column): an insert of a flows batch (up to 4 × flushRows rows, 200k with
- * the default flushRows) writes four files instead of about sixty, and costs less of the insert's
+ * wide one (files of its own for each column): an insert of a flows batch (up to 4 × flushRows rows, 200k with
+ * the default flushRows) writes 13 files instead of 117, and costs less of the insert's
  * time. Merged parts over 250k rows are wide again: merges into compact parts cost more CPU
  * (decision 0408). A part is compact while it is under either threshold; min_bytes_for_wide_part
  * is left at its default (10 MB).

@@ -5,7 +5,7 @@
  * so each column is one copy or one tight loop), `clear()` empties it for reuse. Capacity is fixed: memory never grows.
  */
 import { camel, type Camel, type ColumnDef } from '../schema/column.js';
-import { type RowOf, type TableDef, type ValueOf } from '../schema/table.js';
+import { orderByColumns, type RowOf, type TableDef, type ValueOf } from '../schema/table.js';
 import { writeIp } from './ip.js';
 import { KeyOrder } from './key-order.js';
 
@@ -70,13 +70,10 @@ export class RowBuilderBase<T extends TableDef> {
       }
     });
     this.resetRows(cap);
-    const key = table.columns
-      .map((c, i) => ({ c, i }))
-      .filter((x) => x.c.orderBy !== undefined)
-      .sort((a, b) => a.c.orderBy! - b.c.orderBy!);
-    this.keyOrder = KeyOrder.fits(key.map((x) => x.c.kind))
+    const key = orderByColumns(table).map((name) => this.index.get(name)!);
+    this.keyOrder = KeyOrder.fits(key.map((i) => this.kinds[i]!))
       ? new KeyOrder(
-          key.map((x) => ({ store: this.stores[x.i]!, kind: x.c.kind })),
+          key.map((i) => ({ store: this.stores[i]!, kind: this.kinds[i]! })),
           cap,
         )
       : undefined;

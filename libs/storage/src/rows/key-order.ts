@@ -2,11 +2,11 @@
  * The order of a batch's rows by its table's sort key, for tables whose key starts with a string
  * column and a DateTime64 column (`flows`: `ORDER BY (iface, ts, …)`, `frames`, …). A MergeTree
  * insert checks whether its block is already in key order and only sorts it (a permutation of
- * every column) when it is not; a block in order cost ≈ 20–30 % less insert CPU (decision 0409).
- * Rows come from the flow table almost, but not quite, in time order, so the builder writes them
- * through this order: an LSD radix sort on the string's rank and the timestamp's two 32-bit words
- * (a few linear passes, no comparison per pair), then the rows with the same string and
- * timestamp sorted by the rest of the key. A batch already in order is left as it is.
+ * every column) when it is not; a block in order cost ≈ 20 % less insert CPU (decision 0409).
+ * Rows come from the flow table almost, but not quite, in time order: an insertion sort with a
+ * bounded number of moves orders them (and finds a batch already in order); a batch in a worse
+ * order gets an LSD radix sort on the string's rank and the timestamp's two 32-bit words, then
+ * the rows with the same string and timestamp are sorted by the rest of the key.
  */
 import { type ColumnDef } from '../schema/column.js';
 import { type Store } from './builder.js';
@@ -46,8 +46,9 @@ export class KeyOrder {
 
   /** The rows 0..n-1 in key order, or null when they already are in it. Valid until the next call. */
   order(n: number): Uint32Array | null {
-    if (this.sorted(n)) return null;
-    if (this.nearlySorted(n)) return this.perm;
+    const moved = this.nearlySorted(n);
+    if (moved === 0) return null;
+    if (moved > 0) return this.perm;
     const single = this.ranks(n);
     const w = this.words;
     let perm = this.perm;
@@ -101,25 +102,27 @@ export class KeyOrder {
   }
 
   /**
-   * Insertion sort by the whole key, given up after about 4 moves a row: rows that come almost in
-   * order (a few neighbours swapped, a few late ones) cost a compare or two each, and a batch in a
-   * worse order goes to the radix sort having spent a bounded amount.
+   * Insertion sort of `perm` by the whole key, given up after about 4 moves a row: rows that come
+   * almost in order (a few neighbours swapped, a few late ones) cost a compare or two each, and a
+   * batch in a worse order goes to the radix sort having spent a bounded amount. Returns the rows
+   * moved (0: the batch was in order), or -1 when it gave up.
    */
-  private nearlySorted(n: number): boolean {
+  private nearlySorted(n: number): number {
     const perm = this.perm;
     for (let r = 0; r < n; r++) perm[r] = r;
-    let budget = 4 * n + 64;
+    const limit = 4 * n + 64;
+    let moves = 0;
     for (let i = 1; i < n; i++) {
       const r = perm[i]!;
       let j = i - 1;
       while (j >= 0 && this.compare(perm[j]!, r) > 0) {
         perm[j + 1] = perm[j]!;
         j--;
-        if (--budget === 0) return false;
+        if (++moves === limit) return -1;
       }
       perm[j + 1] = r;
     }
-    return true;
+    return moves;
   }
 
   /** Each row's string as its rank among the batch's distinct strings (binary order); true if there is one string. */
@@ -136,11 +139,6 @@ export class KeyOrder {
     const rank = this.rank;
     for (let r = 0; r < n; r++) rank[r] = ids.get(names[r]!)!;
     return false;
-  }
-
-  private sorted(n: number): boolean {
-    for (let r = 1; r < n; r++) if (this.compare(r - 1, r) > 0) return false;
-    return true;
   }
 
   private sameHead(a: number, b: number): boolean {
