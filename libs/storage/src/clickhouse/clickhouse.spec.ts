@@ -1,9 +1,9 @@
 /**
  * Embedded chDB runs the queries of one session one at a time; the adapter inserts through a
  * session per table, so a query (the API's, in the same process) does not wait behind an insert.
- * Real chDB, no root.
+ * Each table's inserts are staged in one file, rewritten in place. Real chDB, no root.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,55 @@ describe(ClickHouse.name, () => {
     await insert;
     const after = await ch.query<{ n: string }>("SELECT count() AS n FROM iso.flows WHERE iface = 'veth0'");
     expect(Number(after[0]!.n)).toBe(300_000);
+  });
+
+  it('stages every insert of a table in one file rewritten to each batch length, a concurrent one in a file of its own, and removes them on close', async () => {
+    const block = (rows: number, iface: string): Uint8Array => {
+      const b = createRowBuilder(flows, rows);
+      const ts = b.timeSetter('ts');
+      for (let i = 0; i < rows; i++) {
+        ts(Math.floor(Date.now() / 1000), i);
+        b.setIface(iface);
+        b.setFlowId(i);
+        b.finalize();
+      }
+      return Buffer.from(b.encode());
+    };
+    const staging = join(dir, 'chdb-staging');
+    const cols = insertColumns(flows);
+    // Larger, then smaller: a file not cut to the second batch's length would end in rows of the first.
+    await ch.insert('iso.flows', cols, 'Native', block(20_000, 'st1'), 'st-1');
+    await ch.insert('iso.flows', cols, 'Native', block(3_000, 'st2'), 'st-2');
+    await ch.insert('iso.flows', cols, 'Native', block(7_000, 'st3'), 'st-3');
+    // Two at once: the second cannot share the file the first is being read from.
+    await Promise.all([
+      ch.insert('iso.flows', cols, 'Native', block(5_000, 'st4'), 'st-4'),
+      ch.insert('iso.flows', cols, 'Native', block(6_000, 'st5'), 'st-5'),
+    ]);
+    const r = await ch.query<{ i: string; n: string }>(
+      "SELECT iface AS i, count() AS n FROM iso.flows WHERE startsWith(iface, 'st') GROUP BY i ORDER BY i",
+    );
+    expect(r).toEqual([
+      { i: 'st1', n: '20000' },
+      { i: 'st2', n: '3000' },
+      { i: 'st3', n: '7000' },
+      { i: 'st4', n: '5000' },
+      { i: 'st5', n: '6000' },
+    ]);
+    // One file per table inserted into, nothing per batch.
+    const files = readdirSync(staging);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^${process.pid}-\\d+-table1$`));
+    // A second adapter of the same directory in this process (the API's) leaves the file alone.
+    const other = ClickHouse.open({ url: '', user: '', password: '', requestTimeoutMs: 60_000, dataDir: dir });
+    await other.insert('iso.flows', cols, 'Native', block(1_000, 'st6'), 'st-6');
+    expect(readdirSync(staging)).toHaveLength(2);
+    await ch.insert('iso.flows', cols, 'Native', block(2_000, 'st7'), 'st-7');
+    await other.close();
+    const n = await ch.query<{ n: string }>("SELECT count() AS n FROM iso.flows WHERE iface IN ('st6', 'st7')");
+    expect(Number(n[0]!.n)).toBe(3_000);
+    await ch.close();
+    expect(readdirSync(staging)).toEqual([]);
+    ch = ClickHouse.open({ url: '', user: '', password: '', requestTimeoutMs: 60_000, dataDir: dir });
   });
 });
