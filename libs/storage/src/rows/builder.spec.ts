@@ -125,6 +125,24 @@ describe(createRowBuilder.name, () => {
     expect(ts).toEqual(want);
   });
 
+  it("encodes 64-bit integers exactly above 2³², and a negative one (bad input) as its two's complement", () => {
+    const b = createRowBuilder(flows, 8);
+    const big = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, 123_456_789_012_345, Number.MAX_SAFE_INTEGER];
+    for (const v of big) {
+      b.setIface('eth0');
+      b.setBytesFwd(v);
+      b.finalize();
+    }
+    const col = (x: Buffer) => readNative(x).columns.find((c) => c.name === 'bytes_fwd')!.values;
+    expect(col(b.encode())).toEqual(big.map((v) => BigInt(v)));
+    b.clear();
+    b.setBytesFwd(2 ** 40);
+    b.finalize();
+    b.setBytesFwd(-1);
+    b.finalize();
+    expect(col(b.encode())).toEqual([2n ** 40n, 2n ** 64n - 1n]);
+  });
+
   it('counts a value it cannot store (bad address, unknown enum) and stores zero instead', () => {
     const b = createRowBuilder(flows, 2);
     b.setSrcIp('10.200.0.300');
