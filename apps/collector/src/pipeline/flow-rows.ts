@@ -4,14 +4,24 @@
  */
 import { END_REASON_NAMES, EndReason } from '@nicscope/flow';
 import { TUNNEL_NAMES } from '@nicscope/packet';
-import { type BatchWriter, type flows, writeIp } from '@nicscope/storage';
+import { type BatchWriter, type flows } from '@nicscope/storage';
 import { S, SLOTS } from './flow-wire.js';
 
-/** Writes an address from its slots (one IPv4 number, or four IPv6 words) as 16 bytes at row `row`. */
+/**
+ * Writes an address from its slots (one IPv4 number, or four IPv6 words) as 16 bytes at row `row`.
+ * The builder's rows start zeroed, so an IPv4 address (v4-mapped, ::ffff:a.b.c.d) writes only its
+ * last six bytes.
+ */
 function ip(store: Uint8Array, row: number, slots: Float64Array, o: number, version: number): void {
   const b = row * 16;
   if (version !== 6) {
-    writeIp(slots[o]! >>> 0, store, b); // v4-mapped
+    const w = slots[o]! >>> 0;
+    store[b + 10] = 0xff;
+    store[b + 11] = 0xff;
+    store[b + 12] = w >>> 24;
+    store[b + 13] = (w >>> 16) & 0xff;
+    store[b + 14] = (w >>> 8) & 0xff;
+    store[b + 15] = w & 0xff;
     return;
   }
   for (let i = 0; i < 4; i++) {
