@@ -31,7 +31,7 @@ function record(v6: boolean, n: number, end: number): FlowRecord {
   r.dstPort = 443;
   r.srcMacHi = 0x0200;
   r.srcMacLo = n;
-  r.hasMac = true;
+  r.hasMac = 1;
   r.packetsFwd = n;
   r.bytesFwd = 2 ** 33 + n;
   r.packetsRev = 2;
