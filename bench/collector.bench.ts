@@ -9,7 +9,7 @@
 // target on both sustained figures: the collector keeps up with 100k new flows/s on one core.
 // NICSCOPE_BENCH_MERGE_BASE=5 runs it with ClickHouse's default merge selector (decision 0405).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import type * as FlowWire from '../apps/collector/src/pipeline/flow-wire.js';
 import type * as FlowRows from '../apps/collector/src/pipeline/flow-rows.js';
 import { writeMixedPcap } from './gen/mixed-pcap.js';
 import { mergesSettled } from './lib/merges.js';
+import { cpuSince, threadCpu } from './lib/thread-cpu.js';
 
 /**
  * The code measured is the build the collector runs (dist/, tsc output, built by `npm run bench`):
@@ -45,30 +46,6 @@ const FILE_HOSTS = join(OUT, `mixed-${PACKETS}-hosts-${HOSTS.clients}x${HOSTS.se
 const TARGET_FLOWS_PER_CPU_S = 100_000;
 /** Warm passes of the sustained run (after the cold one), then the merges they caused settle. */
 const SUSTAINED_PASSES = Number(process.env.NICSCOPE_BENCH_SUSTAINED_PASSES ?? 12);
-
-/**
- * CPU seconds of this process by thread: the main (JS) thread, chDB's merge threads, and the rest
- * (chDB's query threads and libuv's, which run the inserts; V8's helpers), from /proc/self/task.
- */
-function threadCpu(): { main: number; merges: number; other: number } {
-  const out = { main: 0, merges: 0, other: 0 };
-  const hz = 100; // USER_HZ
-  for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpu = (Number(f[11]) + Number(f[12])) / hz;
-    if (tid === String(process.pid)) out.main += cpu;
-    else if (name.startsWith('MergeMutate')) out.merges += cpu;
-    else out.other += cpu;
-  }
-  return out;
-}
 
 function timeCmd(argv: string[]): { seconds: number; cpu: number; status: number | null; stderr: string } {
   const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', ...argv], {
@@ -185,9 +162,8 @@ describe('collector benchmark', () => {
       }
       await mergesSettled(storage.ch);
       const su = process.cpuUsage(c0);
-      const t1 = threadCpu();
+      const byThread = cpuSince(t0);
       const cpu = (su.user + su.system) / 1e6;
-      const byThread = { main: t1.main - t0.main, merges: t1.merges - t0.merges, other: t1.other - t0.other };
       return { flows, cpu, byThread, runs };
     };
     const unique = await sustained('s', FILE);

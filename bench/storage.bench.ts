@@ -25,6 +25,7 @@ import type * as FlowRows from '../apps/collector/src/pipeline/flow-rows.js';
 import type * as FlowWire from '../apps/collector/src/pipeline/flow-wire.js';
 import { ChHttpServer } from '../test/support/ch-http.js';
 import { mergesSettled } from './lib/merges.js';
+import { cpuSince, threadCpu } from './lib/thread-cpu.js';
 
 /**
  * The storage code measured is the build the collector runs (dist/, tsc output, built by `npm run
@@ -292,8 +293,13 @@ describe('storage: flow rows/s', () => {
 
   it('embedded chDB: the storage writer (flows + rollups)', async () => {
     const s = await Storage.open(cfg(dir, ''));
+    const t0 = threadCpu();
     for (let run = 0; run < 3; run++)
       results.chdb_writer = best(results.chdb_writer, await viaWriter(s.writer(flows), chunks));
+    const byThread = cpuSince(t0);
+    extra.writer_cpu_main_s = byThread.main;
+    extra.writer_cpu_merges_s = byThread.merges;
+    extra.writer_cpu_other_s = byThread.other;
     const n = await s.ch.query<{ n: string }>("SELECT count() AS n FROM bench.flows WHERE collector = 'bench'");
     expect(Number(n[0]!.n)).toBe(3 * N);
     const ms = (name: string, table: string): number =>
@@ -465,7 +471,8 @@ describe('storage: flow rows/s', () => {
       `storage bench, ${N} flow rows (${insertColumns(flows).length} columns; ${UNIQUE_PAIRS ? "every row its own talker pair, the rollups' worst case" : '2000 × 20 talker pairs'}), batches of ${BATCH}`,
       `  rows + rollups built and encoded, no database  ${fmt(results.builder_encode)}  (${(extra.native_bytes_per_row ?? 0).toFixed(0)} bytes/row, ${(extra.all_bytes_per_row ?? 0).toFixed(0)} with rollups)`,
       `  chDB  storage writer (flows + rollups)   ${fmt(results.chdb_writer)}`,
-      `        (3 runs: inserts took ${extra.insert_ms_flows?.toFixed(0)} ms into flows, ${extra.insert_ms_flows_1m?.toFixed(0)} ms into flows_1m, ${extra.insert_ms_flows_1h?.toFixed(0)} ms into flows_1h; the producer waited ${extra.writer_wait_ms?.toFixed(0)} ms)`,
+      `        (3 runs: inserts took ${extra.insert_ms_flows?.toFixed(0)} ms into flows, ${extra.insert_ms_flows_1m?.toFixed(0)} ms into flows_1m, ${extra.insert_ms_flows_1h?.toFixed(0)} ms into flows_1h; the producer waited ${extra.writer_wait_ms?.toFixed(0)} ms;`,
+      `         CPU by thread: main ${extra.writer_cpu_main_s?.toFixed(2)} s, chDB merges ${extra.writer_cpu_merges_s?.toFixed(2)} s, inserts and other threads ${extra.writer_cpu_other_s?.toFixed(2)} s)`,
       `  chDB  engine only, into an empty flows table   ${fmt(results.chdb_engine_flows_plain)}`,
       `  chDB  engine only, same with merges stopped   ${fmt(results.chdb_engine_flows_nomerge)}`,
       `  chDB  engine only, same, ORDER BY (iface, ts), merges stopped   ${fmt(results.chdb_engine_flows_k2_nomerge)}`,
