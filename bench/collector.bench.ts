@@ -72,11 +72,14 @@ describe('collector benchmark', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('stores >= 100k new flows per CPU-second end to end into chDB, next to tcpdump reading the same file', async () => {
+    // A retried attempt (vitest's retry) runs on a data directory of its own: in the first
+    // attempt's tables its merges would also rewrite that attempt's parts.
+    const run = Date.now().toString(36);
     // The generated file's timestamps are a year old: keep raw rows long enough not to be dropped by the TTL.
     const base = defaultConfig();
     const cfg = {
       ...base,
-      dataDir: join(dir, 'data'),
+      dataDir: join(dir, `data-${run}`),
       storage: { ...base.storage, ttlRawDays: 3650, ttlRollupDays: 3650 },
     };
     const logger = {
@@ -98,8 +101,6 @@ describe('collector benchmark', () => {
     const pipe = new FramePipeline({ maxFlows: 1_000_000, idleTimeoutS: 30, activeTimeoutS: 300, interimS: 10 }, (r) =>
       wire.push(r),
     );
-    // A retried attempt of this test writes under other collector names than the first attempt.
-    const run = Date.now().toString(36);
     /**
      * One pass over the file: pcap → decode → flow table → slots → rows + rollups → chDB (flushed).
      * With `store` false the flow records stop at the slots (the share of the capture side).
