@@ -9,7 +9,7 @@
  * mode the bytes are staged in a file and inserted with `INSERT … FROM INFILE … FORMAT Native` — the
  * same SQL statement and settings, through the same client. Each table has one staging file,
  * rewritten in place and cut to the batch's length for each insert (decision 0410): a new file per
- * batch cost its page-cache pages and file creation each time, a third of the writer's time.
+ * batch cost its page-cache pages and file creation each time: a fifth to a third of the writer's time.
  *
  * chDB runs the queries of one session one at a time. In embedded mode each table's inserts
  * therefore go through a session of their own (on the same data directory): the inserts of
