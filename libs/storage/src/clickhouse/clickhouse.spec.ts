@@ -64,7 +64,7 @@ describe(ClickHouse.name, () => {
     expect(Number(after[0]!.n)).toBe(300_000);
   });
 
-  it('stages every insert of a table in one file rewritten to each batch length, a concurrent one in a file of its own, and removes them on close', async () => {
+  it('stages every insert of a table in one file rewritten to each batch length (made again if removed), a concurrent one in a file of its own, and removes them on close', async () => {
     const block = (rows: number, iface: string): Uint8Array => {
       const b = createRowBuilder(flows, rows);
       const ts = b.timeSetter('ts');
@@ -101,6 +101,12 @@ describe(ClickHouse.name, () => {
     const files = readdirSync(staging);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(new RegExp(`^${process.pid}-\\d+-table1$`));
+    // Removed under the open handle (by hand, or by a cleanup): the next insert makes it again.
+    rmSync(join(staging, files[0]!));
+    await ch.insert('iso.flows', cols, 'Native', block(4_000, 'st8'), 'st-8');
+    const st8 = await ch.query<{ n: string }>("SELECT count() AS n FROM iso.flows WHERE iface = 'st8'");
+    expect(Number(st8[0]!.n)).toBe(4_000);
+    expect(readdirSync(staging)).toEqual(files);
     // A second adapter of the same directory in this process (the API's) leaves the file alone.
     const other = ClickHouse.open({ url: '', user: '', password: '', requestTimeoutMs: 60_000, dataDir: dir });
     await other.insert('iso.flows', cols, 'Native', block(1_000, 'st6'), 'st-6');

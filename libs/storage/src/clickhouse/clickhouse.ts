@@ -17,7 +17,7 @@
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -109,11 +109,24 @@ export class ClickHouse {
         );
       }
       mkdirSync(path, { recursive: true });
+      // chDB locks the directory: a second process on it is refused here, before it could touch
+      // the staging files of the one that holds it.
+      let client: ClickHouseClient;
+      try {
+        client = chdbClient(path);
+      } catch (err) {
+        throw new StorageError(
+          'config',
+          // chDB prints the engine's reason (a lock held by another process) itself; the error
+          // only says that no connection was made.
+          `embedded chDB at ${path} cannot be opened (${err instanceof Error ? err.message : String(err)}); is another nicscope process using the data directory ${resolve(opts.dataDir)}?`,
+          false,
+        );
+      }
       const staging = resolve(opts.dataDir, 'chdb-staging');
       // Files left by an earlier process go; not those of an adapter of this process still open.
       if (chdbUsers === 0) rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
-      const client = chdbClient(path);
       chdbPathInUse = path;
       chdbUsers++;
       return new ClickHouse(
@@ -261,6 +274,12 @@ export class ClickHouse {
   /** Writes `bytes` over a staging file from its start and cuts the file to their length. */
   private async rewrite(stage: Stage, bytes: Uint8Array): Promise<void> {
     try {
+      // A file removed under the open handle (by hand, or by a cleanup) is made again.
+      if (stage.handle && !existsSync(stage.path)) {
+        const gone = stage.handle;
+        stage.handle = undefined;
+        await gone.close().catch(() => undefined);
+      }
       stage.handle ??= await open(stage.path, 'w+');
       for (let o = 0; o < bytes.byteLength;) {
         const { bytesWritten } = await stage.handle.write(bytes, o, bytes.byteLength - o, o);
