@@ -73,7 +73,11 @@ describe('0015-convert-rollup-engine', () => {
     const before = await sums(db);
     expect(before).toContain('10000'); // 2 ifaces × 5000 sources
     const r = await migrate(ch, ddlFor(db), { collector: 't', migrations: MIGRATIONS });
-    expect(r.applied).toEqual(['0015-convert-rollup-engine', '0016-modify-wide-part-rows']);
+    expect(r.applied).toEqual([
+      '0015-convert-rollup-engine',
+      '0016-modify-wide-part-rows',
+      '0017-modify-rollup-part-format',
+    ]);
     const t = await tables(db);
     expect(t.flows_1m).toBe('AggregatingMergeTree');
     expect(t.flows_1h).toBe('AggregatingMergeTree');

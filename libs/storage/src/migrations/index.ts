@@ -1,7 +1,8 @@
 /**
  * Every migration, in order. Files are never renumbered; add the next number. (One exception:
- * 0010/0011 no longer create the rollup views that 0013 drops — a step that created what a later
- * step removes would never converge.)
+ * 0010/0011 no longer create the rollup views that 0013 drops, and 0016 leaves alone a rollup table
+ * that already has a wide-part threshold, which 0017 raises — a step that set up what a later step
+ * changes would never converge.)
  */
 import { type Migration } from './migration.js';
 import m0001 from './0001-create-flows.js';
@@ -20,6 +21,7 @@ import m0013 from './0013-drop-rollup-views.js';
 import m0014 from './0014-modify-merge-selector.js';
 import m0015 from './0015-convert-rollup-engine.js';
 import m0016 from './0016-modify-wide-part-rows.js';
+import m0017 from './0017-modify-rollup-part-format.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -38,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0014,
   m0015,
   m0016,
+  m0017,
 ];
 
 export * from './migration.js';

@@ -91,6 +91,27 @@ describe(migrate.name, () => {
     for (const t of ['flows_copy', 'flows_control']) await ch.command(`DROP TABLE mig_test.${t} SYNC`);
   });
 
+  it("keeps a rollup part of 300k rows compact (0017); with 0016's 250k threshold it is wide", async () => {
+    for (const t of ['rollup_copy', 'rollup_control']) {
+      await ch.command(`DROP TABLE IF EXISTS mig_test.${t} SYNC`);
+      await ch.command(`CREATE TABLE mig_test.${t} AS mig_test.flows_1m`);
+    }
+    await ch.command('ALTER TABLE mig_test.rollup_control MODIFY SETTING min_rows_for_wide_part = 250000');
+    const part = async (table: string): Promise<string[]> => {
+      await ch.command(
+        `INSERT INTO mig_test.${table} (ts, iface, src_ip, dst_ip, packets, bytes, flows) ` +
+          `SELECT now(), 'eth0', toIPv6(toIPv4(167772160 + number)), toIPv6('10.200.255.1'), 1, 100, 1 FROM numbers(300000)`,
+      );
+      const r = await ch.query<{ t: string }>(
+        `SELECT part_type AS t FROM system.parts WHERE active AND database = 'mig_test' AND table = '${table}'`,
+      );
+      return r.map((x) => x.t);
+    };
+    expect(await part('rollup_copy')).toEqual(['Compact']);
+    expect(await part('rollup_control')).toEqual(['Wide']);
+    for (const t of ['rollup_copy', 'rollup_control']) await ch.command(`DROP TABLE mig_test.${t} SYNC`);
+  });
+
   it('converges when several collectors migrate the same database at once', async () => {
     const other: DdlOptions = { ...ddl, database: 'mig_race' };
     const runs = await Promise.all(

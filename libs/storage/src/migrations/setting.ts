@@ -1,5 +1,5 @@
 /**
- * A MergeTree setting changed on an existing table by a migration (0014, 0016): applied when the
+ * A MergeTree setting changed on an existing table by a migration (0014, 0016, 0017): applied when the
  * server knows the setting and the table does not have the value yet, so a second run and a
  * server without the setting both do nothing.
  */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouse } from '../clickhouse/clickhouse.js';
 import { mergeSelectorDdl } from '../migrations/0014-modify-merge-selector.js';
 import { widePartsDdl } from '../migrations/0016-modify-wide-part-rows.js';
+import { compactRollupPartsDdl } from '../migrations/0017-modify-rollup-part-format.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
 import { createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
@@ -50,6 +51,9 @@ describe(createTableDdl.name, () => {
     expect(widePartsDdl('flows_local', cluster)).toBe(
       'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 250000',
     );
+    expect(compactRollupPartsDdl('flows_1h_local', cluster)).toBe(
+      'ALTER TABLE `nicscope`.`flows_1h_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 100000000',
+    );
     expect(createDatabaseDdl(cluster)).toBe('CREATE DATABASE IF NOT EXISTS `nicscope` ON CLUSTER `c1`');
     expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
   });
@@ -76,6 +80,7 @@ describe(createTableDdl.name, () => {
         schemaMigrationsDdl(cluster),
         mergeSelectorDdl('flows_local', cluster),
         widePartsDdl('flows_local', cluster),
+        compactRollupPartsDdl('flows_1m_local', cluster),
       ];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {
