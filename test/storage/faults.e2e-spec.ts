@@ -16,9 +16,10 @@ import {
   type StorageConfig,
   type StorageLogger,
 } from '@nicscope/storage';
+import { bundleFixture } from '../support/bundle.js';
 import { ChHttpServer, TcpProxy } from '../support/ch-http.js';
 import { currentRunId, runDir } from '../support/run.js';
-import { run, sleep, waitFor } from '../support/exec.js';
+import { sleep, waitFor } from '../support/exec.js';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -60,29 +61,6 @@ interface Child {
   exit: Promise<number | null>;
   /** Resolves with the first message (from now on, or already seen) that matches. */
   next(match: (m: ChildMsg) => boolean, timeoutMs?: number): Promise<ChildMsg>;
-}
-
-/** Bundles test/storage/fixtures/writer-child.ts (rolldown, shipped with vite) into one .cjs file. */
-async function bundleWriter(out: string): Promise<string> {
-  const file = join(out, 'writer-child.cjs');
-  await run(
-    [
-      join(ROOT, 'node_modules/.bin/rolldown'),
-      join(ROOT, 'test/storage/fixtures/writer-child.ts'),
-      '--platform',
-      'node',
-      '--format',
-      'cjs',
-      '--file',
-      file,
-      '--external',
-      '@clickhouse/client',
-      '--external',
-      'chdb/connection',
-    ],
-    { timeoutMs: 60_000 },
-  );
-  return file;
 }
 
 function startWriter(bundle: string, env: Record<string, string>): Child {
@@ -190,7 +168,7 @@ describe('Storage over HTTP with faults', () => {
 
   beforeAll(async () => {
     mkdirSync(base, { recursive: true });
-    bundle = await bundleWriter(base);
+    bundle = await bundleFixture('test/storage/fixtures/writer-child.ts', join(base, 'writer-child.cjs'));
     server = await ChHttpServer.start({ dataDir: join(base, 'server'), user: USER, password: PASSWORD });
     proxy = new TcpProxy(server.port);
     await proxy.listen();

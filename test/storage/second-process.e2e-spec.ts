@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows, Storage, type StorageConfig } from '../../libs/storage/src/index.js';
-import { run } from '../support/exec.js';
+import { bundleFixture } from '../support/bundle.js';
 import { currentRunId, runDir } from '../support/run.js';
 
 const ROOT = join(__dirname, '../..');
@@ -28,24 +28,7 @@ describe('a second process on the same data directory', () => {
   beforeAll(async () => {
     mkdirSync(out, { recursive: true });
     storage = await Storage.open(cfg, { collector: 'first' });
-    bundle = join(out, 'open-child.cjs');
-    await run(
-      [
-        join(ROOT, 'node_modules/.bin/rolldown'),
-        join(ROOT, 'test/storage/fixtures/open-child.ts'),
-        '--platform',
-        'node',
-        '--format',
-        'cjs',
-        '--file',
-        bundle,
-        '--external',
-        '@clickhouse/client',
-        '--external',
-        'chdb/connection',
-      ],
-      { timeoutMs: 60_000 },
-    );
+    bundle = await bundleFixture('test/storage/fixtures/open-child.ts', join(out, 'open-child.cjs'));
   }, 120_000);
   afterAll(async () => {
     await storage?.close();
