@@ -16,7 +16,7 @@ export {
   type StepResult,
 } from './migrations/index.js';
 export { createRowBuilder, type RowBuilder, type Setters } from './rows/builder.js';
-export { writeIp, parseV4 } from './rows/ip.js';
+export { writeIp, writeV4MappedTail, parseV4 } from './rows/ip.js';
 export { Spool, type SpoolBatch } from './spool/spool.js';
 export {
   BatchWriter,

@@ -4,8 +4,11 @@
  */
 import { END_REASON_NAMES, EndReason } from '@nicscope/flow';
 import { TUNNEL_NAMES } from '@nicscope/packet';
-import { type BatchWriter, type flows } from '@nicscope/storage';
+import { type BatchWriter, type flows, writeV4MappedTail } from '@nicscope/storage';
 import { S, SLOTS } from './flow-wire.js';
+
+// A module-level binding: the compiled import is a property read of the module object per call.
+const v4Tail = writeV4MappedTail;
 
 /**
  * Writes an address from its slots (one IPv4 number, or four IPv6 words) as 16 bytes at row `row`.
@@ -15,13 +18,7 @@ import { S, SLOTS } from './flow-wire.js';
 function ip(store: Uint8Array, row: number, slots: Float64Array, o: number, version: number): void {
   const b = row * 16;
   if (version !== 6) {
-    const w = slots[o]! >>> 0;
-    store[b + 10] = 0xff;
-    store[b + 11] = 0xff;
-    store[b + 12] = w >>> 24;
-    store[b + 13] = (w >>> 16) & 0xff;
-    store[b + 14] = (w >>> 8) & 0xff;
-    store[b + 15] = w & 0xff;
+    v4Tail(slots[o]! >>> 0, store, b);
     return;
   }
   for (let i = 0; i < 4; i++) {

@@ -52,6 +52,13 @@ interface Stage {
   busy: boolean;
 }
 
+/** Closes a stage's file handle (errors ignored: the file is written again or removed next). */
+async function dropHandle(stage: Stage): Promise<void> {
+  const h = stage.handle;
+  stage.handle = undefined;
+  await h?.close().catch(() => undefined);
+}
+
 /** chDB binds one data directory per process. */
 let chdbPathInUse: string | undefined;
 let chdbUsers = 0;
@@ -275,11 +282,7 @@ export class ClickHouse {
   private async rewrite(stage: Stage, bytes: Uint8Array): Promise<void> {
     try {
       // A file removed under the open handle (by hand, or by a cleanup) is made again.
-      if (stage.handle && !existsSync(stage.path)) {
-        const gone = stage.handle;
-        stage.handle = undefined;
-        await gone.close().catch(() => undefined);
-      }
+      if (stage.handle && !existsSync(stage.path)) await dropHandle(stage);
       stage.handle ??= await open(stage.path, 'w+');
       for (let o = 0; o < bytes.byteLength;) {
         const { bytesWritten } = await stage.handle.write(bytes, o, bytes.byteLength - o, o);
@@ -288,9 +291,7 @@ export class ClickHouse {
       await stage.handle.truncate(bytes.byteLength);
     } catch (err) {
       // A handle that failed (disk full, file removed) is opened again by the next insert.
-      const h = stage.handle;
-      stage.handle = undefined;
-      await h?.close().catch(() => undefined);
+      await dropHandle(stage);
       throw err;
     }
   }
@@ -301,7 +302,7 @@ export class ClickHouse {
     for (const c of this.inserters.values()) await c.close();
     this.inserters.clear();
     for (const s of this.stages.values()) {
-      await s.handle?.close().catch(() => undefined);
+      await dropHandle(s);
       await rm(s.path, { force: true });
     }
     this.stages.clear();

@@ -9,7 +9,7 @@
 import { flows, flows1h, flows1m } from '../schema/index.js';
 import { localName, type DdlOptions } from '../schema/ddl.js';
 import { type Migration, type MigrationContext } from './migration.js';
-import { modifySetting, modifySettingDdl } from './setting.js';
+import { modifySetting, modifySettingDdl, settingIn } from './setting.js';
 
 export const MIN_ROWS_FOR_WIDE_PART = 250_000;
 
@@ -31,7 +31,7 @@ const migration: Migration = {
     // set back what a later one changes would never converge.
     for (const t of [flows1m, flows1h]) {
       const name = localName(t, ctx.ddl);
-      if (/\bmin_rows_for_wide_part = \d+/.test((await ctx.createQuery(name)) ?? '')) continue;
+      if (settingIn((await ctx.createQuery(name)) ?? '', 'min_rows_for_wide_part') !== undefined) continue;
       if (await wideParts(ctx, name)) applied = true;
     }
     return applied ? 'applied' : 'skipped';

@@ -19,9 +19,15 @@ export async function modifySetting(
   );
   if (Number(known[0]?.n ?? 0) === 0) return false;
   const create = await ctx.createQuery(table);
-  if (create === undefined || new RegExp(`\\b${setting} = ${value}\\b`).test(create)) return false;
+  if (create === undefined || settingIn(create, setting) === value) return false;
   await ctx.exec(modifySettingDdl(table, ctx.ddl, setting, value));
   return true;
+}
+
+/** The value of `setting` in a table's CREATE statement, or undefined when it is not set there. */
+export function settingIn(create: string, setting: string): number | undefined {
+  const m = new RegExp(`\\b${setting} = (\\d+)\\b`).exec(create);
+  return m ? Number(m[1]) : undefined;
 }
 
 export function modifySettingDdl(table: string, o: DdlOptions, setting: string, value: number): string {

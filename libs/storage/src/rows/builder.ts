@@ -43,7 +43,7 @@ export class RowBuilderBase<T extends TableDef> {
   /** Rows in sort-key order for encode(), when the table's key has the shape KeyOrder handles. */
   private readonly keyOrder: KeyOrder | undefined;
   /** Scratch space of encode() (32-bit words, up to four a row): gathers and 64-bit integers. */
-  private gather: Uint32Array | undefined;
+  private scratchWords: Uint32Array | undefined;
 
   constructor(
     readonly table: T,
@@ -334,8 +334,9 @@ export class RowBuilderBase<T extends TableDef> {
 
   /** Space of encode() for up to 16 bytes a row (n rows), made at its first use. */
   private scratch(n: number): Uint32Array {
-    if (!this.gather || this.gather.length < n * 4) this.gather = new Uint32Array((this.capacity + 1) * 4);
-    return this.gather;
+    if (!this.scratchWords || this.scratchWords.length < n * 4)
+      this.scratchWords = new Uint32Array((this.capacity + 1) * 4);
+    return this.scratchWords;
   }
 
   /**

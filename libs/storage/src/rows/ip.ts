@@ -33,6 +33,14 @@ export function writeIp(v: string | Uint8Array | number, out: Uint8Array, off: n
 
 function writeV4Mapped(n: number, out: Uint8Array, off: number): void {
   out.fill(0, off, off + 10);
+  writeV4MappedTail(n, out, off);
+}
+
+/**
+ * The last six bytes of a v4-mapped address (::ffff:a.b.c.d) at `out[off..off+16)`, for a row whose
+ * first ten bytes are already zero (a builder's rows start zeroed).
+ */
+export function writeV4MappedTail(n: number, out: Uint8Array, off: number): void {
   out[off + 10] = 0xff;
   out[off + 11] = 0xff;
   out[off + 12] = (n >>> 24) & 0xff;
