@@ -21,7 +21,7 @@ import type * as StorageLib from '@nicscope/storage';
 import type * as FlowWire from '../apps/collector/src/pipeline/flow-wire.js';
 import type * as FlowRows from '../apps/collector/src/pipeline/flow-rows.js';
 import { writeMixedPcap } from './gen/mixed-pcap.js';
-import { mergesSettled } from './lib/merges.js';
+import { mergesSettled, rowEvents } from './lib/merges.js';
 import { cpuSince, threadCpu } from './lib/thread-cpu.js';
 
 /**
@@ -152,6 +152,7 @@ describe('collector benchmark', () => {
     // Sustained: passes back to back, then until chDB has no merge running for a second — every
     // CPU-second the stored flows cost, the merges they cause included, by thread.
     const sustained = async (name: string, file: string) => {
+      const e0 = await rowEvents(storage.ch);
       const t0 = threadCpu();
       const c0 = process.cpuUsage();
       let flows = 0;
@@ -165,7 +166,11 @@ describe('collector benchmark', () => {
       const su = process.cpuUsage(c0);
       const byThread = cpuSince(t0);
       const cpu = (su.user + su.system) / 1e6;
-      return { flows, cpu, byThread, runs };
+      // How many times the window's merges rewrote each stored row: a longer run reaches more
+      // merge levels (NICSCOPE_BENCH_SUSTAINED_PASSES), each one as costly.
+      const e1 = await rowEvents(storage.ch);
+      const rewrites = (e1.merged - e0.merged) / (e1.inserted - e0.inserted);
+      return { flows, cpu, byThread, runs, rewrites };
     };
     const unique = await sustained('s', FILE);
     const hosts = await sustained('h', FILE_HOSTS);
@@ -215,7 +220,8 @@ describe('collector benchmark', () => {
           ([label, x]) =>
             `  sustained, ${label}: ${SUSTAINED_PASSES} passes and the merges they cause: ${x.flows} flows in ${x.cpu.toFixed(2)} s CPU ` +
             `→ ${(x.flows / x.cpu / 1000).toFixed(0)}k flows per CPU-second (main thread ${x.byThread.main.toFixed(2)} s, ` +
-            `chDB merges ${x.byThread.merges.toFixed(2)} s, inserts and other threads ${x.byThread.other.toFixed(2)} s)`,
+            `chDB merges ${x.byThread.merges.toFixed(2)} s, inserts and other threads ${x.byThread.other.toFixed(2)} s; ` +
+            `rows merged per row stored ${x.rewrites.toFixed(2)})`,
         ),
         `  parts left: ${parts.map((p) => `${p.t} ${p.n}`).join(', ')}`,
         `  tcpdump -r f -w /dev/null: ${td.seconds.toFixed(2)} s wall, ${td.cpu.toFixed(2)} s CPU (reading the file only)`,

@@ -15,3 +15,17 @@ export async function mergesSettled(ch: Queries, where = '1'): Promise<void> {
     quiet = Number(m[0]!.n) === 0 ? quiet + 1 : 0;
   }
 }
+
+/** Rows inserted and rows merged so far, from chDB's cumulative event counters. */
+export interface RowEvents {
+  inserted: number;
+  merged: number;
+}
+
+export async function rowEvents(ch: Queries): Promise<RowEvents> {
+  const rows = await ch.query<{ event: string; value: string }>(
+    "SELECT event, value FROM system.events WHERE event IN ('InsertedRows', 'MergedRows')",
+  );
+  const get = (e: string): number => Number(rows.find((r) => r.event === e)?.value ?? 0);
+  return { inserted: get('InsertedRows'), merged: get('MergedRows') };
+}
