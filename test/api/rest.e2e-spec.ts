@@ -305,6 +305,58 @@ describe(FlowsController.name, () => {
     expect(byPort.body.rows).toHaveLength(20);
   });
 
+  it('shows a flow that is not IP by its EtherType and MACs, and an IP flow with its MACs', async () => {
+    // Ten minutes before T0, on an interface of its own: outside every other test's range.
+    const atMs = T0 - 600_000;
+    const arp = {
+      ...flowRow({
+        i: 9001,
+        iface: 'vethL2',
+        src: '',
+        dst: '',
+        sport: 0,
+        dport: 0,
+        proto: 0,
+        pf: 2,
+        bf: 84,
+        pr: 1,
+        br: 42,
+        atMs,
+        final: true,
+      }),
+      src_ip: '::',
+      dst_ip: '::',
+      ether_type: 0x0806,
+      src_mac: 0x0200 * 2 ** 32 + 0x0a0b0c0d,
+      dst_mac: 0xffff * 2 ** 32 + 0xffffffff,
+    };
+    const ip = {
+      ...flowRow({
+        i: 9002,
+        iface: 'vethL2',
+        src: '10.200.1.1',
+        dst: '10.200.1.2',
+        sport: 1,
+        dport: 2,
+        proto: 17,
+        pf: 1,
+        bf: 60,
+        pr: 0,
+        br: 0,
+        atMs: atMs + 1000,
+        final: true,
+      }),
+      src_mac: 0x0200 * 2 ** 32 + 1,
+    };
+    await ch.insert({ table: 'nicscope.flows', values: [arp, ip], format: 'JSONEachRow' });
+    const r = await get(`/api/v1/flows?from=${atMs - 60_000}&to=${T0}&iface=vethL2`, viewer);
+    expect(r.status).toBe(200);
+    expect(r.body.rows.map((f: any) => [f.proto, f.etherType, f.srcAddr, f.dstAddr, f.srcMac, f.dstMac])).toEqual([
+      [17, 0, '10.200.1.1', '10.200.1.2', '02:00:00:00:00:01', ''],
+      [0, 0x0806, '::', '::', '02:00:0a:0b:0c:0d', 'ff:ff:ff:ff:ff:ff'],
+    ]);
+  });
+
   it('serves per-interface series from the 1-minute rollup that agree with the raw rows', async () => {
     const r = await get(`/api/v1/series?from=${T0}&to=${T0 + 20 * 60_000}&iface=vethA&step=300`, viewer);
     expect(r.status).toBe(200);

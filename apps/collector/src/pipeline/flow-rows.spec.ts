@@ -1,7 +1,8 @@
 /**
  * Flow records → worker slots → `flows` rows, into real embedded chDB (no root): every column as
  * the record gave it, IPv4 (v4-mapped) and IPv6 addresses in the same batch and in the row an
- * address of the other version held in the batch before.
+ * address of the other version held in the batch before; a flow that is not IP (ARP) with no
+ * address, its EtherType and its MACs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,5 +107,54 @@ describe(writeFlowRows.name, () => {
         };
       }),
     );
+  });
+
+  it('stores a flow that is not IP (keyed on its MACs) with no address, its EtherType and its MACs', async () => {
+    const w = storage.writer(flows);
+    const wire = new FlowWireWriter();
+    const batch = async (...records: FlowRecord[]) => {
+      for (const r of records) wire.push(r);
+      const t = wire.take()!;
+      expect(writeFlowRows(t.slots, t.count, 'veth-l2', 'spec', w)).toBe(true);
+      await w.flushNow();
+    };
+    // An ARP flow between 02:00:00:00:00:07 and ff:ff:ff:ff:ff:ff, as the flow table emits it:
+    // no IP version, its MACs in the key words and in the MAC fields.
+    const arp = newFlowRecord();
+    arp.ipVersion = 0;
+    arp.etherType = 0x0806;
+    arp.src.set([0x0200, 7, 0, 0]);
+    arp.dst.set([0xffff, 0xffffffff, 0, 0]);
+    arp.srcMacHi = 0x0200;
+    arp.srcMacLo = 7;
+    arp.dstMacHi = 0xffff;
+    arp.dstMacLo = 0xffffffff;
+    arp.hasMac = 1;
+    arp.packetsFwd = 3;
+    arp.bytesFwd = 126;
+    arp.firstSec = SEC;
+    arp.lastSec = SEC + 2;
+    arp.endReason = EndReason.IDLE;
+    // Row 0 held an IPv6 address and row 1 an IPv4 one in the batch before (rows by packets: 3, 11, 12, 13).
+    await batch(record(true, 11, EndReason.FIN), record(false, 12, EndReason.FIN));
+    await batch(arp, record(false, 13, EndReason.FIN));
+    const rows = await storage.ch.query<Record<string, string | number>>(
+      `SELECT toString(src_ip) AS src, toString(dst_ip) AS dst, proto, ether_type, src_mac, dst_mac, packets_fwd
+       FROM fr.flows WHERE iface = 'veth-l2' ORDER BY packets_fwd`,
+    );
+    expect(rows).toEqual([
+      {
+        src: '::',
+        dst: '::',
+        proto: 0,
+        ether_type: 0x0806,
+        src_mac: String(0x0200 * 2 ** 32 + 7),
+        dst_mac: String(0xffff * 2 ** 32 + 0xffffffff),
+        packets_fwd: '3',
+      },
+      expect.objectContaining({ src: 'fd00:200::b', ether_type: 0, proto: 6 }),
+      expect.objectContaining({ src: '::ffff:10.200.0.12', ether_type: 0, proto: 6 }),
+      expect.objectContaining({ src: '::ffff:10.200.0.13', ether_type: 0, proto: 6 }),
+    ]);
   });
 });

@@ -13,14 +13,15 @@ const v4Tail = writeV4MappedTail;
 /**
  * Writes an address from its slots (one IPv4 number, or four IPv6 words) as 16 bytes at row `row`.
  * The builder's rows start zeroed, so an IPv4 address (v4-mapped, ::ffff:a.b.c.d) writes only its
- * last six bytes.
+ * last six bytes, and a flow that is not IP (its slots hold its MACs) leaves ::.
  */
 function ip(store: Uint8Array, row: number, slots: Float64Array, o: number, version: number): void {
   const b = row * 16;
-  if (version !== 6) {
+  if (version === 4) {
     v4Tail(slots[o]! >>> 0, store, b);
     return;
   }
+  if (version !== 6) return;
   for (let i = 0; i < 4; i++) {
     const w = slots[o + i]! >>> 0;
     store[b + i * 4] = w >>> 24;
@@ -57,6 +58,7 @@ export function writeFlowRows(
   const cVlan = num('vlan');
   const cTunnelId = num('tunnel_id');
   const cProto = num('proto');
+  const cEtherType = num('ether_type');
   const cSrcIp = r.column('src_ip') as Uint8Array;
   const cDstIp = r.column('dst_ip') as Uint8Array;
   const cSrcPort = num('src_port');
@@ -93,6 +95,7 @@ export function writeFlowRows(
     cTunnelType[n] = TUNNEL_NAMES[slots[o + S.tunnelType]!] ?? '';
     cTunnelId[n] = slots[o + S.tunnelId]!;
     cProto[n] = slots[o + S.proto]!;
+    cEtherType[n] = slots[o + S.etherType]!;
     ip(cSrcIp, n, slots, o + S.src0, version);
     cSrcPort[n] = slots[o + S.srcPort]!;
     ip(cDstIp, n, slots, o + S.dst0, version);

@@ -77,6 +77,7 @@ describe('0015-convert-rollup-engine', () => {
       '0015-convert-rollup-engine',
       '0016-modify-wide-part-rows',
       '0017-modify-rollup-part-format',
+      '0018-add-flows-ether-type',
     ]);
     const t = await tables(db);
     expect(t.flows_1m).toBe('AggregatingMergeTree');

@@ -22,6 +22,7 @@ import m0014 from './0014-modify-merge-selector.js';
 import m0015 from './0015-convert-rollup-engine.js';
 import m0016 from './0016-modify-wide-part-rows.js';
 import m0017 from './0017-modify-rollup-part-format.js';
+import m0018 from './0018-add-flows-ether-type.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0015,
   m0016,
   m0017,
+  m0018,
 ];
 
 export * from './migration.js';

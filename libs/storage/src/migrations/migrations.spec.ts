@@ -29,11 +29,10 @@ describe(migrate.name, () => {
 
   it('applies every step on an empty database, then 0 on a second run', async () => {
     const first = await migrate(ch, ddl, { collector: 't', migrations: MIGRATIONS });
-    expect(first.applied).toEqual(
-      MIGRATIONS.filter(
-        (m) => m.name !== 'modify-ttl' && m.name !== 'drop-rollup-views' && m.name !== 'convert-rollup-engine',
-      ).map(migrationId),
-    );
+    // Nothing to do on a new database: the TTLs, the views and the rollup engine are already as
+    // configured, and create-flows made flows with ether_type.
+    const nothingToDo = ['modify-ttl', 'drop-rollup-views', 'convert-rollup-engine', 'add-flows-ether-type'];
+    expect(first.applied).toEqual(MIGRATIONS.filter((m) => !nothingToDo.includes(m.name)).map(migrationId));
     const second = await migrate(ch, ddl, { collector: 't', migrations: MIGRATIONS });
     expect(second.applied).toEqual([]);
     expect(second.skipped).toBe(MIGRATIONS.length);

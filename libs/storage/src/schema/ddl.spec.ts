@@ -7,7 +7,7 @@ import { mergeSelectorDdl } from '../migrations/0014-modify-merge-selector.js';
 import { widePartsDdl } from '../migrations/0016-modify-wide-part-rows.js';
 import { compactRollupPartsDdl } from '../migrations/0017-modify-rollup-part-format.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
-import { createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
+import { addColumnDdl, createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
 
 const single: DdlOptions = { database: 'nicscope', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 };
@@ -54,6 +54,13 @@ describe(createTableDdl.name, () => {
     expect(compactRollupPartsDdl('flows_1h_local', cluster)).toBe(
       'ALTER TABLE `nicscope`.`flows_1h_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 100000000',
     );
+    // A column added by a migration (0018), on the local table and on the Distributed one over it.
+    for (const name of ['flows_local', 'flows'])
+      expect(addColumnDdl(flows, 'ether_type', name, cluster)).toBe(
+        `ALTER TABLE \`nicscope\`.\`${name}\` ON CLUSTER \`c1\` ADD COLUMN IF NOT EXISTS \`ether_type\` UInt16 ` +
+          "COMMENT 'EtherType of a flow that is not IP (ARP, LLDP…; 0 for IPv4 and IPv6)' AFTER `proto`",
+      );
+    expect(() => addColumnDdl(flows, 'no_such', 'flows', cluster)).toThrow(/flows has no column no_such/);
     expect(createDatabaseDdl(cluster)).toBe('CREATE DATABASE IF NOT EXISTS `nicscope` ON CLUSTER `c1`');
     expect(schemaMigrationsDdl(cluster)).toContain('ON CLUSTER `c1`\n(`version` UInt32');
   });
@@ -81,6 +88,8 @@ describe(createTableDdl.name, () => {
         mergeSelectorDdl('flows_local', cluster),
         widePartsDdl('flows_local', cluster),
         compactRollupPartsDdl('flows_1m_local', cluster),
+        addColumnDdl(flows, 'ether_type', 'flows_local', cluster),
+        addColumnDdl(flows, 'ether_type', 'flows', cluster),
       ];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {

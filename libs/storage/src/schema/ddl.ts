@@ -3,6 +3,7 @@
  * cluster: Replicated*MergeTree `<table>_local` tables ON CLUSTER plus a Distributed `<table>`
  * that producers insert into and the API reads from.
  */
+import { type ColumnDef } from './column.js';
 import { orderByColumns, type TableDef } from './table.js';
 
 export interface DdlOptions {
@@ -61,10 +62,7 @@ function engineClause(t: TableDef, o: DdlOptions): string {
  * builds a table beside the one it replaces).
  */
 export function createTableDdl(t: TableDef, o: DdlOptions, as?: string): string {
-  const cols = t.columns.map((c) => {
-    const codec = c.codec ? ` CODEC(${c.codec})` : '';
-    return `    ${q(c.name)} ${c.chType} COMMENT ${str(c.doc)}${codec}`;
-  });
+  const cols = t.columns.map((c) => `    ${columnDdl(c)}`);
   const time = q(t.timeColumn);
   const settings = ['index_granularity = 8192', 'ttl_only_drop_parts = 1'];
   // A replicated table deduplicates by itself (replicated_deduplication_window).
@@ -82,6 +80,24 @@ export function createTableDdl(t: TableDef, o: DdlOptions, as?: string): string 
     `SETTINGS ${settings.join(', ')}`,
     `COMMENT ${str(t.doc)}`,
   ].join('\n');
+}
+
+/** One column as CREATE TABLE and ADD COLUMN write it: name, type, comment, codec. */
+function columnDdl(c: ColumnDef): string {
+  const codec = c.codec ? ` CODEC(${c.codec})` : '';
+  return `${q(c.name)} ${c.chType} COMMENT ${str(c.doc)}${codec}`;
+}
+
+/**
+ * ALTER TABLE … ADD COLUMN for the table's column `column` where the schema declares it (after the
+ * column before it), on the table `name` (the local table, or in cluster mode also the
+ * Distributed one).
+ */
+export function addColumnDdl(t: TableDef, column: string, name: string, o: DdlOptions): string {
+  const i = t.columns.findIndex((c) => c.name === column);
+  if (i < 0) throw new Error(`table ${t.name} has no column ${column}`);
+  const where = i === 0 ? ' FIRST' : ` AFTER ${q(t.columns[i - 1]!.name)}`;
+  return `ALTER TABLE ${q(o.database)}.${q(name)}${onCluster(o)} ADD COLUMN IF NOT EXISTS ${columnDdl(t.columns[i]!)}${where}`;
 }
 
 /** Cluster mode only: the Distributed table over the `_local` tables. */

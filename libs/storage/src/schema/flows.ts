@@ -6,7 +6,8 @@ const CNT = 'T64, ZSTD(1)';
 
 /**
  * Interim and final flow records. Addresses are IPv6 columns; IPv4 addresses are stored v4-mapped
- * (::ffff:a.b.c.d), see docs/decisions/0401-storage-ip-columns.md. Counters `*_fwd/*_rev` are the
+ * (::ffff:a.b.c.d), see docs/decisions/0401-storage-ip-columns.md; a flow that is not IP (keyed on
+ * its MAC addresses, decision 0200) has no address (::), its EtherType and its MACs. Counters `*_fwd/*_rev` are the
  * flow's totals so far; `*_delta` the part of this interval (the rollups sum the deltas).
  */
 export const flows = defineTable({
@@ -25,6 +26,7 @@ export const flows = defineTable({
     col('tunnel_type', 'LowCardinality', "tunnel around the flow ('' none, vxlan, geneve, gre)"),
     col('tunnel_id', 'UInt32', 'VNI / key of the tunnel (0: none)'),
     col('proto', 'UInt8', 'IP protocol number', { orderBy: 3 }),
+    col('ether_type', 'UInt16', 'EtherType of a flow that is not IP (ARP, LLDP…; 0 for IPv4 and IPv6)'),
     col('src_ip', 'IPv6', 'initiator address (IPv4 v4-mapped)', { orderBy: 4 }),
     col('src_port', 'UInt16', 'initiator port (0: none)'),
     col('dst_ip', 'IPv6', 'responder address (IPv4 v4-mapped)', { orderBy: 5 }),
