@@ -355,6 +355,18 @@ describe(FlowsController.name, () => {
       [17, 0, '10.200.1.1', '10.200.1.2', '02:00:00:00:00:01', ''],
       [0, 0x0806, '::', '::', '02:00:0a:0b:0c:0d', 'ff:ff:ff:ff:ff:ff'],
     ]);
+    // Talkers and conversations are IP addresses; the protocols count the non-IP flow as 0.
+    const range = `from=${atMs - 60_000}&to=${T0}&iface=vethL2`;
+    expect((await get(`/api/v1/top/talkers?${range}`, viewer)).body.rows.map((x: any) => x.addr).sort()).toEqual([
+      '10.200.1.1',
+      '10.200.1.2',
+    ]);
+    expect((await get(`/api/v1/top/conversations?${range}`, viewer)).body.rows.map((x: any) => x.srcAddr)).toEqual([
+      '10.200.1.1',
+    ]);
+    expect((await get(`/api/v1/top/protocols?${range}`, viewer)).body.rows.map((x: any) => x.proto).sort()).toEqual([
+      0, 17,
+    ]);
   });
 
   it('serves per-interface series from the 1-minute rollup that agree with the raw rows', async () => {

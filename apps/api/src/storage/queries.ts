@@ -107,18 +107,20 @@ const PACKETS = 'packets_delta_fwd + packets_delta_rev';
 export function top(db: string, kind: TopKind, f: FlowFilter, by: 'bytes' | 'packets', n: number): Sql {
   const w = flowWhere(f);
   const order = by === 'bytes' ? 'bytes' : 'packets';
+  // Talkers and conversations are IP addresses: flows that are not IP (ARP, LLDP…) have none.
+  const ip = `${w.query} AND ether_type = 0`;
   let query: string;
   if (kind === 'talkers') {
     // A talker's traffic is what it sent plus what it received, on either side of a flow.
     query =
       `SELECT addr, sum(b) AS bytes, sum(p) AS packets FROM (` +
-      `SELECT ${ADDR('src_ip')} AS addr, ${BYTES} AS b, ${PACKETS} AS p FROM ${db}.${T.flows} WHERE ${w.query} ` +
-      `UNION ALL SELECT ${ADDR('dst_ip')} AS addr, ${BYTES} AS b, ${PACKETS} AS p FROM ${db}.${T.flows} WHERE ${w.query}` +
+      `SELECT ${ADDR('src_ip')} AS addr, ${BYTES} AS b, ${PACKETS} AS p FROM ${db}.${T.flows} WHERE ${ip} ` +
+      `UNION ALL SELECT ${ADDR('dst_ip')} AS addr, ${BYTES} AS b, ${PACKETS} AS p FROM ${db}.${T.flows} WHERE ${ip}` +
       `) GROUP BY addr ORDER BY ${order} DESC, addr LIMIT {n:UInt32}`;
   } else if (kind === 'conversations') {
     query =
       `SELECT ${ADDR('src_ip')} AS srcAddr, ${ADDR('dst_ip')} AS dstAddr, sum(${BYTES}) AS bytes, sum(${PACKETS}) AS packets, ` +
-      `uniqExact(flow_id) AS flows FROM ${db}.${T.flows} WHERE ${w.query} ` +
+      `uniqExact(flow_id) AS flows FROM ${db}.${T.flows} WHERE ${ip} ` +
       `GROUP BY srcAddr, dstAddr ORDER BY ${order} DESC, srcAddr, dstAddr LIMIT {n:UInt32}`;
   } else {
     query =
