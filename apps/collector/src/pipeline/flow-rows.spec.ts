@@ -66,15 +66,20 @@ describe(writeFlowRows.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores every field of the records, IPv4 v4-mapped and IPv6, whatever the row held before', async () => {
+  /** Each call: the records through a worker's flow wire into the writer's rows of `iface`, stored. */
+  const batchInto = (iface: string) => {
     const w = storage.writer(flows);
     const wire = new FlowWireWriter();
-    const batch = async (...records: FlowRecord[]) => {
+    return async (...records: FlowRecord[]): Promise<void> => {
       for (const r of records) wire.push(r);
       const t = wire.take()!;
-      expect(writeFlowRows(t.slots, t.count, 'veth-fr', 'spec', w)).toBe(true);
+      expect(writeFlowRows(t.slots, t.count, iface, 'spec', w)).toBe(true);
       await w.flushNow();
     };
+  };
+
+  it('stores every field of the records, IPv4 v4-mapped and IPv6, whatever the row held before', async () => {
+    const batch = batchInto('veth-fr');
     // Batch 1: IPv6 in rows 0 and 2; batch 2: IPv4 in those rows (and the other way round).
     await batch(record(true, 1, EndReason.FIN), record(false, 2, EndReason.INTERIM), record(true, 3, EndReason.RST));
     await batch(record(false, 4, EndReason.IDLE), record(true, 5, EndReason.INTERIM), record(false, 6, EndReason.FIN));
@@ -110,14 +115,7 @@ describe(writeFlowRows.name, () => {
   });
 
   it('stores a flow that is not IP (keyed on its MACs) with no address, its EtherType and its MACs', async () => {
-    const w = storage.writer(flows);
-    const wire = new FlowWireWriter();
-    const batch = async (...records: FlowRecord[]) => {
-      for (const r of records) wire.push(r);
-      const t = wire.take()!;
-      expect(writeFlowRows(t.slots, t.count, 'veth-l2', 'spec', w)).toBe(true);
-      await w.flushNow();
-    };
+    const batch = batchInto('veth-l2');
     // An ARP flow between 02:00:00:00:00:07 and ff:ff:ff:ff:ff:ff, as the flow table emits it:
     // no IP version, its MACs in the key words and in the MAC fields.
     const arp = newFlowRecord();
