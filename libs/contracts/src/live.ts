@@ -63,8 +63,14 @@ export const FlowUpdateSchema = z.object({
   flowId: z.string(),
   proto: z.number().int().min(0).max(255),
   vlan: z.number().int().min(0).max(4095),
+  /** IP addresses as text; '' for a flow that is not IP (then etherType and the MACs say what it is). */
   srcAddr: z.string(),
   dstAddr: z.string(),
+  /** EtherType of a flow that is not IP (ARP 2054, LLDP 35020…); 0 for IPv4 and IPv6. */
+  etherType: z.number().int().min(0).max(65535),
+  /** Initiator and responder MACs (aa:bb:cc:dd:ee:ff), '' where the capture has no link-layer addresses. */
+  srcMac: z.string(),
+  dstMac: z.string(),
   srcPort: z.number().int().min(0).max(65535),
   dstPort: z.number().int().min(0).max(65535),
   /** Totals since the flow started, per direction (a = src→dst, b = dst→src). */

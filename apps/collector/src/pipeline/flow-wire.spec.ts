@@ -99,4 +99,30 @@ describe(FlowWireWriter.name, () => {
     }
     expect(ids.size).toBe(200_000);
   });
+
+  it('shows a flow that is not IP by its EtherType and MACs (no address), an IP flow with its MACs', () => {
+    const arp = newFlowRecord();
+    arp.ipVersion = 0;
+    arp.etherType = 0x0806;
+    arp.src.set([0x0200, 0x0a0b0c0d, 0, 0]);
+    arp.dst.set([0xffff, 0xffffffff, 0, 0]);
+    arp.srcMacHi = 0x0200;
+    arp.srcMacLo = 0x0a0b0c0d;
+    arp.dstMacHi = 0xffff;
+    arp.dstMacLo = 0xffffffff;
+    arp.hasMac = 1;
+    arp.packetsFwd = 1;
+    arp.endReason = EndReason.IDLE;
+    const ip = udp(EndReason.FIN, 1);
+    ip.srcMacHi = 0x0200;
+    ip.srcMacLo = 1;
+    ip.hasMac = 1;
+    const u = updatesOf(new FlowWireWriter(), arp, ip, udp(EndReason.FIN, 2));
+    expect(u.map((x) => FlowUpdateSchema.parse(x))).toHaveLength(3);
+    expect(u.map((x) => [x.etherType, x.srcAddr, x.dstAddr, x.srcMac, x.dstMac])).toEqual([
+      [0x0806, '', '', '02:00:0a:0b:0c:0d', 'ff:ff:ff:ff:ff:ff'],
+      [0, '10.200.0.1', '10.200.0.2', '02:00:00:00:00:01', ''],
+      [0, '10.200.0.1', '10.200.0.2', '', ''], // a capture without link-layer addresses (tun)
+    ]);
+  });
 });
