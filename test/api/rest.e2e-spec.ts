@@ -8,9 +8,7 @@ import { ClickHouse, createRowBuilder, FlowRollups, flows as flowsTable, MIGRATI
 import { FlowsController } from '../../apps/api/src/flows/flows.controller.js';
 import { ClickHouseAdapter } from '../../apps/api/src/storage/clickhouse.adapter.js';
 import { openChdb, startTestApi, type TestApi } from './support.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { suiteDir } from '../support/tmp.js';
 
 const NOW = Date.now();
 const T0 = Math.floor((NOW - 3_600_000) / 300_000) * 300_000; // a 5-minute boundary an hour or so ago
@@ -75,7 +73,7 @@ describe(FlowsController.name, () => {
   let storage: ClickHouse;
   let viewer: string;
   let adapter: ClickHouseAdapter;
-  const dir = mkdtempSync(join(tmpdir(), 'nicscope-rest-'));
+  const dir = suiteDir('nicscope-rest');
 
   const get = async (path: string, token: string | null = t.adminToken): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${t.api.url}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });

@@ -1,8 +1,8 @@
 // Needs root: runs `nicscope capture` inside a network namespace on a veth pair the test creates.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteDir } from '../support/tmp.js';
 import { OfflineCapture } from '@nicscope/pcap';
 import { Topology, type Netns } from '../support/netns.js';
 import { run, tryRun, waitFor } from '../support/exec.js';
@@ -16,7 +16,7 @@ describe('nicscope capture', () => {
   let a: Netns;
   let b: Netns;
   let dev: string;
-  const dir = mkdtempSync(join(tmpdir(), 'nicscope-cli-'));
+  const dir = suiteDir('nicscope-cli');
   const cli = (ns: Netns, ...args: string[]): string[] => [
     'ip',
     'netns',

@@ -1,10 +1,10 @@
 // Needs root: creates network namespaces, a Linux bridge with veth ports, and captures in child
 // processes inside them (promiscuous mode, SIGKILL, a stalled consumer), plus bad-input errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDir } from '../support/tmp.js';
 import { LiveCapture, OfflineCapture, PcapError, PcapWriter, LinkType, makeBatch } from '@nicscope/pcap';
 import { Topology, type Netns } from '../support/netns.js';
 import { sleep, waitFor } from '../support/exec.js';
@@ -75,7 +75,7 @@ describe(`${LiveCapture.name} behaviour`, () => {
   });
 
   it('keeps only one direction when asked, and cuts frames at the snaplen keeping their wire length', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'nicscope-dir-')), 'in.pcap');
+    const file = join(testDir('nicscope-dir'), 'in.pcap');
     const inbound = new CaptureChild(b, {
       devices: [bDev],
       filter: 'icmp',
@@ -104,7 +104,7 @@ describe(`${LiveCapture.name} behaviour`, () => {
   });
 
   it('captures several interfaces at once into one pcap file each', async () => {
-    const base = join(mkdtempSync(join(tmpdir(), 'nicscope-multi-')), 'multi.pcap');
+    const base = join(testDir('nicscope-multi'), 'multi.pcap');
     const child = new CaptureChild(sw, { devices: [portA, br], filter: 'udp', writeFile: base, timeoutMs: 20 });
     await child.ready();
     await sendUdp(a, '10.200.1.2', 50);
@@ -122,7 +122,7 @@ describe(`${LiveCapture.name} behaviour`, () => {
   });
 
   it('reports kernel drops when the consumer stalls', async () => {
-    const release = join(mkdtempSync(join(tmpdir(), 'nicscope-stall-')), 'release');
+    const release = join(testDir('nicscope-stall'), 'release');
     const child = new CaptureChild(b, {
       devices: [bDev],
       filter: 'udp',
@@ -165,7 +165,7 @@ describe('bad input', () => {
 
 describe('worker_threads', () => {
   it('loads the addon in two workers at once and reads a file in each', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nicscope-worker-'));
+    const dir = testDir('nicscope-worker');
     const file = join(dir, 'w.pcap');
     const w = PcapWriter.open(file, LinkType.EN10MB);
     w.writeBatch(makeBatch(Array.from({ length: 1000 }, (_, i) => ({ data: new Uint8Array(60 + (i % 40)) }))));

@@ -1,8 +1,8 @@
 // The `nicscope` command as a user runs it from a clone: help, config, exit codes.
 import { join } from 'node:path';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { testDir } from '../support/tmp.js';
 import { run, tryRun } from '../support/exec.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -71,7 +71,7 @@ describe('nicscope command', () => {
   });
 
   it('reads a --config file and reports its bad keys with exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nicscope-cfg-'));
+    const dir = testDir('nicscope-cfg');
     const good = join(dir, 'good.yaml');
     writeFileSync(good, 'storage:\n  flushRows: 1234\n');
     const r = await nicscope(['--config', good, 'config']);

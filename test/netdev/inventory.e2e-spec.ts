@@ -1,10 +1,10 @@
 // Needs root: builds a topology in network namespaces (Linux bridge, veth pairs across namespaces,
 // taps and a tun held by processes, macvlan, VXLAN, a private OVS with a netdev bridge) and checks
 // what libs/netdev reports about it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteDir } from '../support/tmp.js';
 import {
   InterfaceWatcher,
   formatTree,
@@ -32,7 +32,7 @@ describe(listInterfaces.name, () => {
   let vx: string;
   let obr: string;
   let ovsPort: string;
-  const libvirtDir = mkdtempSync(join(tmpdir(), 'nicscope-libvirt-'));
+  const libvirtDir = suiteDir('nicscope-libvirt');
   let list: NetInterface[];
   const get = (name: string): NetInterface => {
     const i = list.find((x) => x.name === name);

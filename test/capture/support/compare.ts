@@ -1,8 +1,7 @@
 /** One capture-vs-tcpdump comparison on one interface during one burst of traffic. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { suiteDir } from '../../support/tmp.js';
 import { sleep } from '../../support/exec.js';
 import type { Netns } from '../../support/netns.js';
 import { CaptureChild, Tcpdump, summarizeFile, tsharkSummary, type ChildInterfaceResult } from './child.js';
@@ -15,7 +14,7 @@ export interface Comparison {
   windowMs: [number, number];
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'nicscope-capture-'));
+const dir = suiteDir('nicscope-capture');
 
 /**
  * Captures on `dev` in `ns` with libs/pcap (child process, pcap file) and with tcpdump at the

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,10 @@ describe(JsonStreamFramer.name, () => {
 describe(JsonRpcConnection.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'nicscope-jsonrpc-'));
   const servers: Server[] = [];
-  afterAll(() => servers.forEach((s) => s.close()));
+  afterAll(() => {
+    servers.forEach((s) => s.close());
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('matches replies by id, answers echo, delivers notifications and rejects error replies', async () => {
     const path = join(dir, 'a.sock');
