@@ -80,6 +80,8 @@ export function flowWhere(f: FlowFilter): Sql {
 /** IPv4 addresses are stored v4-mapped in IPv6 columns; show them as dotted quads. */
 const ADDR = (col: string): string => `replaceRegexpOne(toString(${col}), '^::ffff:([0-9.]+)$', '\\\\1')`;
 const MS = (col: string): string => `toUnixTimestamp64Milli(${col})`;
+/** A flow's address as ADDR shows it; '' for a flow that is not IP (as the live stream shows it). */
+const FLOW_ADDR = (col: string): string => `if(ether_type = 0, ${ADDR(col)}, '')`;
 /** A MAC (UInt64) as aa:bb:cc:dd:ee:ff, '' when unknown (0: a capture without link-layer addresses). */
 const MAC = (col: string): string => `if(${col} = 0, '', lower(MACNumToString(${col})))`;
 
@@ -88,8 +90,8 @@ export function flowsList(db: string, f: FlowFilter, limit: number, offset: numb
   return {
     query:
       `SELECT ${MS('ts')} AS tsMs, collector, record_type AS recordType, toString(flow_id) AS flowId, iface, vlan, ` +
-      `tunnel_type AS tunnelType, tunnel_id AS tunnelId, proto, ether_type AS etherType, ${ADDR('src_ip')} AS srcAddr, ` +
-      `src_port AS srcPort, ${ADDR('dst_ip')} AS dstAddr, dst_port AS dstPort, ${MAC('src_mac')} AS srcMac, ${MAC('dst_mac')} AS dstMac, packets_fwd AS packetsFwd, bytes_fwd AS bytesFwd, ` +
+      `tunnel_type AS tunnelType, tunnel_id AS tunnelId, proto, ether_type AS etherType, ${FLOW_ADDR('src_ip')} AS srcAddr, ` +
+      `src_port AS srcPort, ${FLOW_ADDR('dst_ip')} AS dstAddr, dst_port AS dstPort, ${MAC('src_mac')} AS srcMac, ${MAC('dst_mac')} AS dstMac, packets_fwd AS packetsFwd, bytes_fwd AS bytesFwd, ` +
       `packets_rev AS packetsRev, bytes_rev AS bytesRev, packets_delta_fwd AS packetsDeltaFwd, bytes_delta_fwd AS bytesDeltaFwd, ` +
       `packets_delta_rev AS packetsDeltaRev, bytes_delta_rev AS bytesDeltaRev, ${MS('first_ts')} AS firstMs, ${MS('last_ts')} AS lastMs, ` +
       `tcp_flags_fwd AS tcpFlagsFwd, tcp_flags_rev AS tcpFlagsRev, rtt_us AS rttUs, retransmits, end_reason AS endReason ` +

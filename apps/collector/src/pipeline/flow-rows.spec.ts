@@ -12,6 +12,7 @@ import { EndReason, newFlowRecord, type FlowRecord } from '@nicscope/flow';
 import { flows, Storage } from '@nicscope/storage';
 import { writeFlowRows } from './flow-rows.js';
 import { FlowWireWriter } from './flow-wire.js';
+import { arpRecord } from './test/records.js';
 
 // Recent (the raw TTL drops old parts at once): the start of the current hour.
 const SEC = Math.floor(Date.now() / 3_600_000) * 3600;
@@ -116,23 +117,11 @@ describe(writeFlowRows.name, () => {
 
   it('stores a flow that is not IP (keyed on its MACs) with no address, its EtherType and its MACs', async () => {
     const batch = batchInto('veth-l2');
-    // An ARP flow between 02:00:00:00:00:07 and ff:ff:ff:ff:ff:ff, as the flow table emits it:
-    // no IP version, its MACs in the key words and in the MAC fields.
-    const arp = newFlowRecord();
-    arp.ipVersion = 0;
-    arp.etherType = 0x0806;
-    arp.src.set([0x0200, 7, 0, 0]);
-    arp.dst.set([0xffff, 0xffffffff, 0, 0]);
-    arp.srcMacHi = 0x0200;
-    arp.srcMacLo = 7;
-    arp.dstMacHi = 0xffff;
-    arp.dstMacLo = 0xffffffff;
-    arp.hasMac = 1;
-    arp.packetsFwd = 3;
+    // An ARP flow between 02:00:00:00:00:07 and ff:ff:ff:ff:ff:ff, 3 frames of 42 bytes.
+    const arp = arpRecord(7, 3);
     arp.bytesFwd = 126;
     arp.firstSec = SEC;
     arp.lastSec = SEC + 2;
-    arp.endReason = EndReason.IDLE;
     // Row 0 held an IPv6 address and row 1 an IPv4 one in the batch before (rows by packets: 3, 11, 12, 13).
     await batch(record(true, 11, EndReason.FIN), record(false, 12, EndReason.FIN));
     await batch(arp, record(false, 13, EndReason.FIN));

@@ -3,6 +3,7 @@ import { FlowUpdateSchema } from '@nicscope/contracts';
 import { EndReason, newFlowRecord, type FlowRecord } from '@nicscope/flow';
 import { flowUpdates } from './flow-live.js';
 import { FlowWireWriter, flowId } from './flow-wire.js';
+import { arpRecord } from './test/records.js';
 
 function udp(endReason: number, packets: number): FlowRecord {
   const r = newFlowRecord();
@@ -101,18 +102,7 @@ describe(FlowWireWriter.name, () => {
   });
 
   it('shows a flow that is not IP by its EtherType and MACs (no address), an IP flow with its MACs', () => {
-    const arp = newFlowRecord();
-    arp.ipVersion = 0;
-    arp.etherType = 0x0806;
-    arp.src.set([0x0200, 0x0a0b0c0d, 0, 0]);
-    arp.dst.set([0xffff, 0xffffffff, 0, 0]);
-    arp.srcMacHi = 0x0200;
-    arp.srcMacLo = 0x0a0b0c0d;
-    arp.dstMacHi = 0xffff;
-    arp.dstMacLo = 0xffffffff;
-    arp.hasMac = 1;
-    arp.packetsFwd = 1;
-    arp.endReason = EndReason.IDLE;
+    const arp = arpRecord(0x0a0b0c0d, 1);
     const ip = udp(EndReason.FIN, 1);
     ip.srcMacHi = 0x0200;
     ip.srcMacLo = 1;

@@ -7,8 +7,8 @@ const CNT = 'T64, ZSTD(1)';
 /**
  * Interim and final flow records. Addresses are IPv6 columns; IPv4 addresses are stored v4-mapped
  * (::ffff:a.b.c.d), see docs/decisions/0401-storage-ip-columns.md; a flow that is not IP (keyed on
- * its MAC addresses, decision 0200) has no address (::), its EtherType and its MACs. Counters `*_fwd/*_rev` are the
- * flow's totals so far; `*_delta` the part of this interval (the rollups sum the deltas).
+ * its MAC addresses, decision 0200) has no address (::), its EtherType and its MACs. Counters
+ * `*_fwd/*_rev` are the flow's totals so far; `*_delta` the part of this interval (the rollups sum the deltas).
  */
 export const flows = defineTable({
   name: 'flows',
