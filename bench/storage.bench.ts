@@ -119,6 +119,7 @@ function jsonRows(chunks: Float64Array[]): { objects: Record<string, unknown>[];
         tunnel_type: '',
         tunnel_id: a[o + S.tunnelId],
         proto: a[o + S.proto],
+        ether_type: a[o + S.etherType],
         src_ip: ipText(a[o + S.src0]!),
         src_port: a[o + S.srcPort],
         dst_ip: ipText(a[o + S.dst0]!),
@@ -275,7 +276,7 @@ describe('storage: flow rows/s', () => {
       },
       spoolNow: () => undefined,
     };
-    const derive = new FlowRollups(BATCH, { database: 'x', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 });
+    const derive = new FlowRollups(BATCH, { database: 'x', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 }, 60_000);
     for (let run = 0; run < 3; run++) {
       bytes = flowBytes = 0;
       const w = new BatchWriter(flows, 'x.flows', sink, {
