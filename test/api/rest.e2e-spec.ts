@@ -169,7 +169,7 @@ describe(FlowsController.name, () => {
       ttlRawDays: 7,
       ttlRollupDays: 90,
     });
-    for (const d of rollups.derive(b, 'seed'))
+    for (const d of rollups.derive(b, 'seed', true))
       await storage.insert(d.batch.table, d.batch.columns, d.batch.format, d.batch.payload, d.batch.token);
     const dp = (m: number, hit: number, miss: number): Record<string, unknown> => ({
       ts: ns(T0 + m * 10_000),

@@ -84,7 +84,13 @@ export const SPEC = {
   },
   storage: {
     flushRows: int('NICSCOPE_FLUSH_ROWS', 50_000, 1, 1_000_000, 'a batch is written when it holds this many rows'),
-    flushIntervalMs: int('NICSCOPE_FLUSH_INTERVAL_MS', 5000, 10, 600_000, '… or when its oldest row is this old'),
+    flushIntervalMs: int(
+      'NICSCOPE_FLUSH_INTERVAL_MS',
+      5000,
+      10,
+      600_000,
+      '… or when its oldest row is this old (the flow rollups: gathered this long)',
+    ),
     spoolMaxMb: int('NICSCOPE_SPOOL_MAX_MB', 1024, 1, 1_048_576, 'disk spool cap while ClickHouse is away, MiB'),
     ttlRawDays: int('NICSCOPE_TTL_RAW_DAYS', 7, 1, 3650, 'days raw flows and frames are kept'),
     ttlRollupDays: int('NICSCOPE_TTL_ROLLUP_DAYS', 90, 1, 36500, 'days the 1-minute and 1-hour rollups are kept'),

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowRollups } from './rows/flow-rollups.js';
 import { flows, frames, interfaceCounters } from './schema/index.js';
 import { Storage, type StorageConfig } from './storage.js';
+import { BatchWriter, type WriterCore, type WriterOptions } from './writer/batch-writer.js';
 
 function config(dataDir: string, over: Partial<StorageConfig['storage']> = {}): StorageConfig {
   return {
@@ -124,6 +126,82 @@ describe(Storage.name, () => {
     }
     const ended = await storage.ch.query<{ n: string }>(`SELECT sum(flows) AS n FROM st.flows_1h WHERE ${who}`);
     expect(Number(ended[0]!.n)).toBe(Math.ceil(N / 3));
+  });
+
+  it('gathers the rollups of several flows batches into one insert a table: sent when due, at a close, or before they would overflow', async () => {
+    const ddl = { database: 'st', cluster: '', ttlRawDays: 7, ttlRollupDays: 90 };
+    /**
+     * A flows writer over this storage whose rollups gather for `ageMs`, 2000 minute groups at most;
+     * an instance id of its own (batch tokens are instance + table + sequence: this storage's own
+     * flows writer has sent batches of the same sequence numbers, which deduplication would drop).
+     */
+    let writers = 0;
+    const writer = (ageMs: number): { w: BatchWriter<typeof flows>; minute: FlowRollups['counters'] } => {
+      const rollups = new FlowRollups(2000, ddl, ageMs);
+      const core: WriterCore = {
+        instanceId: `${storage.instanceId}-gather${++writers}`,
+        deliver: (b, c) => storage.deliver(b, c),
+        spoolNow: (b, c) => storage.spoolNow(b, c),
+      };
+      const w = new BatchWriter(flows, 'st.flows', core, {
+        flushRows: 1000,
+        maxRows: 2000,
+        flushIntervalMs: 60_000,
+        derive: rollups as unknown as WriterOptions['derive'],
+      });
+      return { w, minute: rollups.counters };
+    };
+    /** A batch of 1000 rows (flushed by rows and inserted before this returns); `keys` distinct talker pairs. */
+    const batch = async (w: BatchWriter<typeof flows>, who: string, keys: number, from: number): Promise<void> => {
+      for (let i = 0; i < 1000; i++)
+        w.append({
+          ts: T0 + BigInt(i),
+          collector: who,
+          iface: 'eth0',
+          proto: 6,
+          src_ip: `10.200.${3 + (((from + i) % keys) >> 8)}.${((from + i) % keys) & 255}`,
+          dst_ip: '10.200.9.1',
+          packets_delta_fwd: 2,
+          bytes_delta_fwd: 100,
+        });
+      await w.drain();
+    };
+    const count = async (t: string, who: string): Promise<{ n: number; p: number }> => {
+      const col = t === 'flows' ? 'packets_delta_fwd' : 'packets';
+      const r = await storage.ch.query<{ n: string; p: string }>(
+        `SELECT count() AS n, sum(${col}) AS p FROM st.${t} WHERE collector = '${who}'`,
+      );
+      return { n: Number(r[0]!.n), p: Number(r[0]!.p) };
+    };
+
+    // Three batches of the same 300 pairs: rollups held until the close, then one insert a table.
+    const a = writer(60_000);
+    for (let b = 0; b < 3; b++) await batch(a.w, 'gather', 300, 0);
+    expect(await count('flows', 'gather')).toEqual({ n: 3000, p: 6000 });
+    expect(await count('flows_1m', 'gather')).toEqual({ n: 0, p: 0 });
+    await a.w.close();
+    expect(await count('flows_1m', 'gather')).toEqual({ n: 300, p: 6000 });
+    expect(await count('flows_1h', 'gather')).toEqual({ n: 300, p: 6000 });
+    expect(a.minute.get('flows_1m')!.batchesWritten).toBe(1);
+
+    // 1000 new pairs a batch: the third batch would overflow the 2000 groups, the first two go before it.
+    const b = writer(60_000);
+    for (let k = 0; k < 3; k++) await batch(b.w, 'gather-wide', 3000, k * 1000);
+    expect(b.minute.get('flows_1m')!.batchesWritten).toBe(1);
+    await b.w.close();
+    expect(b.minute.get('flows_1m')!.batchesWritten).toBe(2);
+    expect(await count('flows_1m', 'gather-wide')).toEqual({ n: 3000, p: 6000 });
+
+    // No batch comes after the rollups are due: the writer's timer sends them.
+    const c = writer(200);
+    await batch(c.w, 'gather-idle', 50, 0);
+    const t0 = Date.now();
+    while ((await count('flows_1m', 'gather-idle')).n === 0) {
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await count('flows_1m', 'gather-idle')).toEqual({ n: 50, p: 2000 });
+    await c.w.close();
   });
 
   it("encodes flow rows in the table's sort-key order, as ClickHouse orders them, ties and all", async () => {

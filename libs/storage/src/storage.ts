@@ -155,7 +155,8 @@ export class Storage implements WriterCore {
       // CPU-second). The rollup builders take as many rows.
       const maxRows = table.name === flows.name ? this.cfg.storage.flushRows * FLOWS_GROUP : undefined;
       if (table.name === flows.name) {
-        const rollups = new FlowRollups(maxRows!, this.ddl);
+        // The rollups gather over the flows batches of one flush interval (decision 0413).
+        const rollups = new FlowRollups(maxRows!, this.ddl, this.cfg.storage.flushIntervalMs);
         for (const [name, c] of rollups.counters) this.derivedCounters.set(name, c);
         derive = rollups as unknown as Deriver<TableDef>;
       }

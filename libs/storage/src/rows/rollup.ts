@@ -1,11 +1,12 @@
 /**
- * The flow rollups (flows_1m, flows_1h), computed by the writer from each `flows` batch before it is
- * sent: rows are grouped by (bucket, iface, proto, src_ip, dst_ip, vlan, collector) and their
- * deltas summed, with typed arrays and an open-addressing table over integer keys — no string or
- * object per row. The rollup batches travel with their flows batch (same deduplication token plus a
- * suffix, same spool), so the rollups always agree with the raw rows, also after an outage.
- * This replaces materialized views, whose GROUP BY over two IPv6 and two LowCardinality keys cost
- * 2–5× the insert of the raw rows (decision 0403).
+ * The flow rollups (flows_1m, flows_1h), computed by the writer from the `flows` batches it sends:
+ * rows are grouped by (bucket, iface, proto, src_ip, dst_ip, vlan, collector) and their deltas
+ * summed, with typed arrays and an open-addressing table over integer keys — no string or object
+ * per row. The minute groups gather over the batches of a flush interval (addFlows, decision 0413);
+ * the hour groups are made from them (fromRollup). The rollup batches go through the same writer
+ * slot and spool as the flows batches, with tokens made from theirs, so the rollups agree with the
+ * raw rows, also after an outage. This replaces materialized views, whose GROUP BY over two IPv6
+ * and two LowCardinality keys cost 2–5× the insert of the raw rows (decision 0403).
  */
 import { type flows, type flows1m } from '../schema/index.js';
 import { type RowBuilder, type Store } from './builder.js';
@@ -30,23 +31,25 @@ export class RollupAggregator {
   /** First row of each group in the source (where its strings and addresses are read from). */
   private firstRow = new Int32Array(0);
   private slots = new Int32Array(0);
-  /** Per source row: its bucket and, for flows rows, its summed deltas (scratch, reused). */
+  /** Per source row of fromRollup(): its bucket (scratch, reused). */
   private rowBucket = new Float64Array(0);
-  private rowPackets = new Float64Array(0);
-  private rowBytes = new Float64Array(0);
-  private rowEnded = new Float64Array(0);
   private readonly names = new Map<string, number>();
   private lastName = '';
   private lastId = -1;
   groups = 0;
 
   /**
-   * Groups the committed rows of a flows builder into `out` (cleared first), by buckets of
-   * `bucketS` seconds. Returns the number of rollup rows.
+   * Adds the committed rows of a flows builder to the groups gathered in `out` since the last
+   * clearGroups(), by buckets of `bucketS` seconds: a new group is a new row of `out` (its key
+   * copied from the flows row), a known one adds to that row's sums. `out` is this aggregator's
+   * alone between clearGroups() calls and must have room for `src.count` more rows.
    */
-  fromFlows(src: RowBuilder<typeof flows>, out: RollupBuilder, bucketS: number): number {
+  addFlows(src: RowBuilder<typeof flows>, out: RollupBuilder, bucketS: number): void {
     const n = src.count;
-    this.reset(n);
+    this.ensure(out.capacity);
+    if (out.count !== this.groups) throw new Error(`rollup builder holds ${out.count} rows, ${this.groups} groups`);
+    if (out.count + n > out.capacity)
+      throw new Error(`rollup builder of ${out.capacity} rows has no room for ${n} more groups`);
     const ts = src.column('ts') as BigInt64Array;
     const tsWords = new Int32Array(ts.buffer, ts.byteOffset, n * 2);
     const pf = src.column('packets_delta_fwd') as Float64Array;
@@ -54,16 +57,46 @@ export class RollupAggregator {
     const bf = src.column('bytes_delta_fwd') as Float64Array;
     const br = src.column('bytes_delta_rev') as Float64Array;
     const type = src.column('record_type') as Float64Array;
-    const { rowBucket, rowPackets, rowBytes, rowEnded } = this;
+    const iface = src.column('iface') as string[];
+    const collector = src.column('collector') as string[];
+    const proto = src.column('proto') as Float64Array;
+    const vlan = src.column('vlan') as Float64Array;
+    const srcIp = src.column('src_ip') as Uint8Array;
+    const dstIp = src.column('dst_ip') as Uint8Array;
+    const sw = new Uint32Array(srcIp.buffer, srcIp.byteOffset, n * 4);
+    const dw = new Uint32Array(dstIp.buffer, dstIp.byteOffset, n * 4);
+    const packets = out.column('packets') as Float64Array;
+    const bytes = out.column('bytes') as Float64Array;
+    const ended = out.column('flows') as Float64Array;
     for (let r = 0; r < n; r++) {
       // Nanoseconds from the two 32-bit halves (no bigint per row); exact to well under a bucket.
       const sec = (tsWords[r * 2 + 1]! * 4294967296 + (tsWords[r * 2]! >>> 0)) / 1e9;
-      rowBucket[r] = Math.floor(sec / bucketS) * bucketS;
-      rowPackets[r] = pf[r]! + pr[r]!;
-      rowBytes[r] = bf[r]! + br[r]!;
-      rowEnded[r] = type[r] === 2 ? 1 : 0; // Enum8 'final' = 2
+      const bucket = Math.floor(sec / bucketS) * bucketS;
+      const known = this.groups;
+      const g = this.group(r, bucket, iface[r]!, collector[r]!, proto[r]!, vlan[r]!, sw, dw);
+      if (g === known) {
+        out.setTs(bucket);
+        out.setIface(iface[r]!);
+        out.setProto(proto[r]!);
+        out.copyIp('src_ip', srcIp, r);
+        out.copyIp('dst_ip', dstIp, r);
+        out.setVlan(vlan[r]!);
+        out.setCollector(collector[r]!);
+        out.finalize();
+      }
+      packets[g]! += pf[r]! + pr[r]!;
+      bytes[g]! += bf[r]! + br[r]!;
+      if (type[r] === 2) ended[g]!++; // Enum8 'final' = 2
     }
-    return this.aggregate(src, out, n, rowPackets, rowBytes, rowEnded);
+  }
+
+  /** Forgets the groups of addFlows() (their rows were handed on and `out` cleared). */
+  clearGroups(): void {
+    this.slots.fill(EMPTY);
+    this.groups = 0;
+    this.names.clear();
+    this.lastName = '';
+    this.lastId = -1;
   }
 
   /** Re-groups rollup rows into coarser buckets (1m → 1h). */
@@ -130,30 +163,28 @@ export class RollupAggregator {
     }
   }
 
+  /** Makes room for `n` groups (once: the arrays are kept). */
+  private ensure(n: number): void {
+    if (this.firstRow.length >= n) return;
+    const cap = Math.max(n, 1024);
+    this.keys = new Uint32Array(cap * K);
+    this.packets = new Float64Array(cap);
+    this.bytes = new Float64Array(cap);
+    this.ended = new Float64Array(cap);
+    this.firstRow = new Int32Array(cap);
+    this.rowBucket = new Float64Array(cap);
+    let size = 2048;
+    while (size < cap * 2) size *= 2;
+    this.slots = new Int32Array(size).fill(EMPTY);
+    this.groups = 0;
+  }
+
   private reset(n: number): void {
-    if (this.firstRow.length < n) {
-      const cap = Math.max(n, 1024);
-      this.keys = new Uint32Array(cap * K);
-      this.packets = new Float64Array(cap);
-      this.bytes = new Float64Array(cap);
-      this.ended = new Float64Array(cap);
-      this.firstRow = new Int32Array(cap);
-      this.rowBucket = new Float64Array(cap);
-      this.rowPackets = new Float64Array(cap);
-      this.rowBytes = new Float64Array(cap);
-      this.rowEnded = new Float64Array(cap);
-      let size = 2048;
-      while (size < cap * 2) size *= 2;
-      this.slots = new Int32Array(size);
-    }
-    this.slots.fill(EMPTY);
+    this.ensure(n);
     this.packets.fill(0, 0, n);
     this.bytes.fill(0, 0, n);
     this.ended.fill(0, 0, n);
-    this.groups = 0;
-    this.names.clear();
-    this.lastName = '';
-    this.lastId = -1;
+    this.clearGroups();
   }
 
   /** A small id for a string of this batch (an interface or collector name). */

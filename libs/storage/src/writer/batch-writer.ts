@@ -10,8 +10,9 @@
  *
  * Each batch carries an `insert_deduplication_token` (writer instance + table + sequence), kept
  * with it in the spool, so a retry or a replay after a lost answer never doubles a row. Batches
- * derived from a batch (the flow rollups, `derive`) are sent right after it, in the same slot, with
- * its token plus a suffix.
+ * derived from the batches (the flow rollups, `derive`) are sent right after the batch that
+ * releases them, in the same slot, with a token made from that batch's; a deriver may gather over
+ * several batches, and the writer's timer sends what it holds once due when no batch comes.
  */
 import { type InsertFormat } from '../clickhouse/clickhouse.js';
 import { createRowBuilder, type RowBuilder } from '../rows/builder.js';
@@ -59,8 +60,16 @@ export interface DerivedBatch {
 }
 
 export interface Deriver<T extends TableDef> {
-  /** Reads the committed rows of `rows` (not changing them); `token` is the source batch's. */
-  derive(rows: RowBuilder<T>, token: string): DerivedBatch[];
+  /**
+   * Takes in the committed rows of `rows` (not changing them); `token` is the source batch's.
+   * Returns the batches ready to send: all it holds when `final` (the batch went by age or at a
+   * close), else what is due or would overflow.
+   */
+  derive(rows: RowBuilder<T>, token: string, final: boolean): DerivedBatch[];
+  /** Whether what it holds should go now (checked by the writer's timer when no batch comes). */
+  due(nowMs: number): boolean;
+  /** All it holds, as batches (none when empty). */
+  take(): DerivedBatch[];
 }
 
 export class BatchWriter<T extends TableDef> {
@@ -123,6 +132,8 @@ export class BatchWriter<T extends TableDef> {
   private onTick(tick: number): void {
     if (this.row.count === 0) {
       this.batchStartMs = 0;
+      const d = this.opts.derive;
+      if (d && !this.inflight && d.due(Date.now())) this.start(d.take());
       return;
     }
     const now = Date.now();
@@ -130,8 +141,8 @@ export class BatchWriter<T extends TableDef> {
     if (now - this.batchStartMs >= this.opts.flushIntervalMs) this.flush('age');
   }
 
-  /** The current rows as a batch, followed by the batches derived from them. */
-  private encode(): DerivedBatch[] {
+  /** The current rows as a batch, followed by the derived batches they release (all if `final`). */
+  private encode(final: boolean): DerivedBatch[] {
     const rows = this.row.count;
     const token = `${this.core.instanceId}-${this.table.name}-${++this.seq}`;
     const batch: EncodedBatch = {
@@ -144,7 +155,8 @@ export class BatchWriter<T extends TableDef> {
       payload: this.row.encode(),
     };
     const out: DerivedBatch[] = [{ batch, counters: this.counters, from: this.row }];
-    if (this.opts.derive) out.push(...this.opts.derive.derive(this.row as unknown as RowBuilder<TableDef>, token));
+    if (this.opts.derive)
+      out.push(...this.opts.derive.derive(this.row as unknown as RowBuilder<TableDef>, token, final));
     this.row.clear();
     this.batchStartMs = 0;
     this.counters.lastBatchRows = rows;
@@ -159,18 +171,27 @@ export class BatchWriter<T extends TableDef> {
   }
 
   /** Starts writing the current batch (if any). */
-  flush(_reason: 'rows' | 'age' | 'close'): void {
-    if (this.row.count === 0) return;
+  flush(reason: 'rows' | 'age' | 'close'): void {
+    if (this.row.count === 0) {
+      // No rows, but a deriver may still hold some (a close sends them).
+      if (reason === 'close' && !this.inflight && this.opts.derive) this.start(this.opts.derive.take());
+      return;
+    }
     if (this.inflight) {
       if (!this.row.full) return; // an age flush waits for the running insert
       this.counters.overflowSpooled++;
-      for (const b of this.encode()) {
+      for (const b of this.encode(false)) {
         this.core.spoolNow(b.batch, b.counters);
         b.from.release(b.batch.payload);
       }
       return;
     }
-    const batches = this.encode();
+    this.start(this.encode(reason !== 'rows'));
+  }
+
+  /** Delivers `batches` in order as the insert in flight. */
+  private start(batches: DerivedBatch[]): void {
+    if (batches.length === 0) return;
     this.inflight = this.deliverAll(batches)
       .catch(() => undefined)
       .finally(() => {
