@@ -29,4 +29,11 @@ export {
 export { FlowRollups } from './rows/flow-rollups.js';
 export { RollupAggregator } from './rows/rollup.js';
 export { type WriterCounters, type MetricSample } from './writer/metrics.js';
-export { Storage, type StorageConfig, type StorageOptions, type StorageLogger, type StorageState } from './storage.js';
+export {
+  FLOWS_GROUP,
+  Storage,
+  type StorageConfig,
+  type StorageOptions,
+  type StorageLogger,
+  type StorageState,
+} from './storage.js';

@@ -19,6 +19,45 @@ interface KeyColumns {
   column(name: 'iface' | 'collector' | 'proto' | 'vlan' | 'src_ip' | 'dst_ip'): Store;
 }
 
+/** A batch's key columns, looked up once per batch. */
+interface Keys {
+  iface: string[];
+  collector: string[];
+  proto: Float64Array;
+  vlan: Float64Array;
+  srcIp: Uint8Array;
+  dstIp: Uint8Array;
+  /** The addresses as 32-bit words (four a row), for hashing and comparing. */
+  sw: Uint32Array;
+  dw: Uint32Array;
+}
+
+function keysOf(src: KeyColumns, n: number): Keys {
+  const srcIp = src.column('src_ip') as Uint8Array;
+  const dstIp = src.column('dst_ip') as Uint8Array;
+  return {
+    iface: src.column('iface') as string[],
+    collector: src.column('collector') as string[],
+    proto: src.column('proto') as Float64Array,
+    vlan: src.column('vlan') as Float64Array,
+    srcIp,
+    dstIp,
+    sw: new Uint32Array(srcIp.buffer, srcIp.byteOffset, n * 4),
+    dw: new Uint32Array(dstIp.buffer, dstIp.byteOffset, n * 4),
+  };
+}
+
+/** Starts a row of `out` with bucket `ts` and the key of row `r` of `k` (sums set by the caller). */
+function setKey(out: RollupBuilder, ts: number, k: Keys, r: number): void {
+  out.setTs(ts);
+  out.setIface(k.iface[r]!);
+  out.setProto(k.proto[r]!);
+  out.copyIp('src_ip', k.srcIp, r);
+  out.copyIp('dst_ip', k.dstIp, r);
+  out.setVlan(k.vlan[r]!);
+  out.setCollector(k.collector[r]!);
+}
+
 /** 32-bit words per group key: bucket (s), iface id, collector id, proto << 16 | vlan, 8 address words. */
 const K = 12;
 const EMPTY = -1;
@@ -57,14 +96,7 @@ export class RollupAggregator {
     const bf = src.column('bytes_delta_fwd') as Float64Array;
     const br = src.column('bytes_delta_rev') as Float64Array;
     const type = src.column('record_type') as Float64Array;
-    const iface = src.column('iface') as string[];
-    const collector = src.column('collector') as string[];
-    const proto = src.column('proto') as Float64Array;
-    const vlan = src.column('vlan') as Float64Array;
-    const srcIp = src.column('src_ip') as Uint8Array;
-    const dstIp = src.column('dst_ip') as Uint8Array;
-    const sw = new Uint32Array(srcIp.buffer, srcIp.byteOffset, n * 4);
-    const dw = new Uint32Array(dstIp.buffer, dstIp.byteOffset, n * 4);
+    const k = keysOf(src, n);
     const packets = out.column('packets') as Float64Array;
     const bytes = out.column('bytes') as Float64Array;
     const ended = out.column('flows') as Float64Array;
@@ -73,15 +105,9 @@ export class RollupAggregator {
       const sec = (tsWords[r * 2 + 1]! * 4294967296 + (tsWords[r * 2]! >>> 0)) / 1e9;
       const bucket = Math.floor(sec / bucketS) * bucketS;
       const known = this.groups;
-      const g = this.group(r, bucket, iface[r]!, collector[r]!, proto[r]!, vlan[r]!, sw, dw);
+      const g = this.group(r, bucket, k);
       if (g === known) {
-        out.setTs(bucket);
-        out.setIface(iface[r]!);
-        out.setProto(proto[r]!);
-        out.copyIp('src_ip', srcIp, r);
-        out.copyIp('dst_ip', dstIp, r);
-        out.setVlan(vlan[r]!);
-        out.setCollector(collector[r]!);
+        setKey(out, bucket, k, r);
         out.finalize();
       }
       packets[g]! += pf[r]! + pr[r]!;
@@ -118,49 +144,22 @@ export class RollupAggregator {
     bytes: Float64Array,
     ended: Float64Array,
   ): number {
-    const iface = src.column('iface') as string[];
-    const collector = src.column('collector') as string[];
-    const proto = src.column('proto') as Float64Array;
-    const vlan = src.column('vlan') as Float64Array;
-    const srcIp = src.column('src_ip') as Uint8Array;
-    const dstIp = src.column('dst_ip') as Uint8Array;
-    const sw = new Uint32Array(srcIp.buffer, srcIp.byteOffset, n * 4);
-    const dw = new Uint32Array(dstIp.buffer, dstIp.byteOffset, n * 4);
+    const k = keysOf(src, n);
     for (let r = 0; r < n; r++) {
-      const g = this.group(r, this.rowBucket[r]!, iface[r]!, collector[r]!, proto[r]!, vlan[r]!, sw, dw);
+      const g = this.group(r, this.rowBucket[r]!, k);
       this.packets[g]! += packets[r]!;
       this.bytes[g]! += bytes[r]!;
       this.ended[g]! += ended[r]!;
     }
-    this.emit(out, iface, collector, proto, vlan, srcIp, dstIp);
-    return this.groups;
-  }
-
-  private emit(
-    out: RollupBuilder,
-    iface: string[],
-    collector: string[],
-    proto: Float64Array,
-    vlan: Float64Array,
-    srcIp: Uint8Array,
-    dstIp: Uint8Array,
-  ): void {
     out.clear();
-    const keys = this.keys;
     for (let g = 0; g < this.groups; g++) {
-      const r = this.firstRow[g]!;
-      out.setTs(keys[g * K]!);
-      out.setIface(iface[r]!);
-      out.setProto(proto[r]!);
-      out.copyIp('src_ip', srcIp, r);
-      out.copyIp('dst_ip', dstIp, r);
-      out.setVlan(vlan[r]!);
-      out.setCollector(collector[r]!);
+      setKey(out, this.keys[g * K]!, k, this.firstRow[g]!);
       out.setPackets(this.packets[g]!);
       out.setBytes(this.bytes[g]!);
       out.setFlows(this.ended[g]!);
       out.finalize();
     }
+    return this.groups;
   }
 
   /** Makes room for `n` groups (once: the arrays are kept). */
@@ -201,19 +200,12 @@ export class RollupAggregator {
   }
 
   /** The group of row `r`'s key (created, with `r` as its first row, when new). */
-  private group(
-    r: number,
-    bucket: number,
-    iface: string,
-    collector: string,
-    proto: number,
-    vlan: number,
-    sw: Uint32Array,
-    dw: Uint32Array,
-  ): number {
-    const k1 = this.nameId(iface);
-    const k2 = this.nameId(collector);
-    const k3 = ((proto & 0xff) << 16) | (vlan & 0xffff);
+  private group(r: number, bucket: number, k: Keys): number {
+    const k1 = this.nameId(k.iface[r]!);
+    const k2 = this.nameId(k.collector[r]!);
+    const k3 = ((k.proto[r]! & 0xff) << 16) | (k.vlan[r]! & 0xffff);
+    const sw = k.sw;
+    const dw = k.dw;
     const a = r * 4;
     const s0 = sw[a]!,
       s1 = sw[a + 1]!,
