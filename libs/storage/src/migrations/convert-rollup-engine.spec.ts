@@ -78,6 +78,7 @@ describe('0015-convert-rollup-engine', () => {
       '0016-modify-wide-part-rows',
       '0017-modify-rollup-part-format',
       '0018-add-flows-ether-type',
+      '0019-modify-merge-selector-30',
     ]);
     const t = await tables(db);
     expect(t.flows_1m).toBe('AggregatingMergeTree');

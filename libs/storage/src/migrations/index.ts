@@ -23,6 +23,7 @@ import m0015 from './0015-convert-rollup-engine.js';
 import m0016 from './0016-modify-wide-part-rows.js';
 import m0017 from './0017-modify-rollup-part-format.js';
 import m0018 from './0018-add-flows-ether-type.js';
+import m0019 from './0019-modify-merge-selector-30.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   m0001,
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0016,
   m0017,
   m0018,
+  m0019,
 ];
 
 export * from './migration.js';

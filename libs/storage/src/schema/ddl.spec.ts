@@ -6,6 +6,7 @@ import { ClickHouse } from '../clickhouse/clickhouse.js';
 import { mergeSelectorDdl } from '../migrations/0014-modify-merge-selector.js';
 import { widePartsDdl } from '../migrations/0016-modify-wide-part-rows.js';
 import { compactRollupPartsDdl } from '../migrations/0017-modify-rollup-part-format.js';
+import { flowMergeSelectorDdl } from '../migrations/0019-modify-merge-selector-30.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
 import { addColumnDdl, createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
@@ -47,6 +48,9 @@ describe(createTableDdl.name, () => {
     expect(rollup).toContain("`packets` SimpleAggregateFunction(sum, UInt64) COMMENT 'packets, both directions'");
     expect(mergeSelectorDdl('flows_1m_local', cluster)).toBe(
       'ALTER TABLE `nicscope`.`flows_1m_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 10',
+    );
+    expect(flowMergeSelectorDdl('flows_local', cluster)).toBe(
+      'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 30',
     );
     expect(widePartsDdl('flows_local', cluster)).toBe(
       'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING min_rows_for_wide_part = 250000',
@@ -90,6 +94,7 @@ describe(createTableDdl.name, () => {
         compactRollupPartsDdl('flows_1m_local', cluster),
         addColumnDdl(flows, 'ether_type', 'flows_local', cluster),
         addColumnDdl(flows, 'ether_type', 'flows', cluster),
+        flowMergeSelectorDdl('flows_1h_local', cluster),
       ];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {
