@@ -8,27 +8,20 @@
  * left as they are. 0014 leaves alone a table that already has a base, so the two converge.
  */
 import { flows, flows1h, flows1m } from '../schema/index.js';
-import { localName, type DdlOptions } from '../schema/ddl.js';
-import { type Migration, type MigrationContext } from './migration.js';
-import { modifySetting, modifySettingDdl } from './setting.js';
+import { localName } from '../schema/ddl.js';
+import { type Migration } from './migration.js';
+import { modifySetting } from './setting.js';
 
 export const FLOW_MERGE_SELECTOR_BASE = 30;
-
-/** Sets the flow tables' merge_selector_base on one table (local name); true if it changed the table. */
-export function flowMergeSelector(ctx: MigrationContext, name: string): Promise<boolean> {
-  return modifySetting(ctx, name, 'merge_selector_base', FLOW_MERGE_SELECTOR_BASE);
-}
-
-export function flowMergeSelectorDdl(name: string, o: DdlOptions): string {
-  return modifySettingDdl(name, o, 'merge_selector_base', FLOW_MERGE_SELECTOR_BASE);
-}
 
 const migration: Migration = {
   version: 19,
   name: 'modify-merge-selector-30',
   async up(ctx) {
     let applied = false;
-    for (const t of [flows, flows1m, flows1h]) if (await flowMergeSelector(ctx, localName(t, ctx.ddl))) applied = true;
+    for (const t of [flows, flows1m, flows1h])
+      if (await modifySetting(ctx, localName(t, ctx.ddl), 'merge_selector_base', FLOW_MERGE_SELECTOR_BASE))
+        applied = true;
     return applied ? 'applied' : 'skipped';
   },
 };

@@ -162,24 +162,28 @@ export class RollupAggregator {
     return this.groups;
   }
 
-  /** Makes room for `n` groups (once: the arrays are kept). */
+  /** Makes room for `n` groups in the hash table (once: the arrays are kept). */
   private ensure(n: number): void {
     if (this.firstRow.length >= n) return;
     const cap = Math.max(n, 1024);
     this.keys = new Uint32Array(cap * K);
-    this.packets = new Float64Array(cap);
-    this.bytes = new Float64Array(cap);
-    this.ended = new Float64Array(cap);
     this.firstRow = new Int32Array(cap);
-    this.rowBucket = new Float64Array(cap);
     let size = 2048;
     while (size < cap * 2) size *= 2;
     this.slots = new Int32Array(size).fill(EMPTY);
     this.groups = 0;
   }
 
+  /** Empties the table for a batch of `n` rows (fromRollup), with its own sums and buckets. */
   private reset(n: number): void {
     this.ensure(n);
+    if (this.packets.length < this.firstRow.length) {
+      const cap = this.firstRow.length;
+      this.packets = new Float64Array(cap);
+      this.bytes = new Float64Array(cap);
+      this.ended = new Float64Array(cap);
+      this.rowBucket = new Float64Array(cap);
+    }
     this.packets.fill(0, 0, n);
     this.bytes.fill(0, 0, n);
     this.ended.fill(0, 0, n);

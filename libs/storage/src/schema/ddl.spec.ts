@@ -6,7 +6,8 @@ import { ClickHouse } from '../clickhouse/clickhouse.js';
 import { mergeSelectorDdl } from '../migrations/0014-modify-merge-selector.js';
 import { widePartsDdl } from '../migrations/0016-modify-wide-part-rows.js';
 import { compactRollupPartsDdl } from '../migrations/0017-modify-rollup-part-format.js';
-import { flowMergeSelectorDdl } from '../migrations/0019-modify-merge-selector-30.js';
+import { FLOW_MERGE_SELECTOR_BASE } from '../migrations/0019-modify-merge-selector-30.js';
+import { modifySettingDdl } from '../migrations/setting.js';
 import { schemaMigrationsDdl } from '../migrations/runner.js';
 import { addColumnDdl, createDatabaseDdl, createTableDdl, tableStatements, type DdlOptions } from './ddl.js';
 import { ALL_TABLES, flows, flows1m } from './index.js';
@@ -49,7 +50,7 @@ describe(createTableDdl.name, () => {
     expect(mergeSelectorDdl('flows_1m_local', cluster)).toBe(
       'ALTER TABLE `nicscope`.`flows_1m_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 10',
     );
-    expect(flowMergeSelectorDdl('flows_local', cluster)).toBe(
+    expect(modifySettingDdl('flows_local', cluster, 'merge_selector_base', FLOW_MERGE_SELECTOR_BASE)).toBe(
       'ALTER TABLE `nicscope`.`flows_local` ON CLUSTER `c1` MODIFY SETTING merge_selector_base = 30',
     );
     expect(widePartsDdl('flows_local', cluster)).toBe(
@@ -94,7 +95,7 @@ describe(createTableDdl.name, () => {
         compactRollupPartsDdl('flows_1m_local', cluster),
         addColumnDdl(flows, 'ether_type', 'flows_local', cluster),
         addColumnDdl(flows, 'ether_type', 'flows', cluster),
-        flowMergeSelectorDdl('flows_1h_local', cluster),
+        modifySettingDdl('flows_1h_local', cluster, 'merge_selector_base', FLOW_MERGE_SELECTOR_BASE),
       ];
       for (const t of ALL_TABLES) stmts.push(...tableStatements(t, cluster));
       for (const s of stmts) {
